@@ -1,0 +1,1 @@
+"""Officials (the users), their role grants, sign-in and the single authorisation helper."""

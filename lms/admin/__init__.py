@@ -1,0 +1,1 @@
+"""Administration: units, accounts, role grants, password resets and the audit log."""

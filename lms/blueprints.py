@@ -1,0 +1,20 @@
+"""Factory step: every feature's blueprint, in one list."""
+
+from flask import Flask
+
+from lms.accounts.views import bp as auth_bp
+from lms.admin.views import bp as admin_bp
+from lms.i18n import bp as i18n_bp
+from lms.main.views import bp as main_bp
+from lms.people.views import bp as people_bp
+
+
+def register_blueprints(app: Flask) -> None:
+    for blueprint, prefix in (
+        (main_bp, None),
+        (auth_bp, None),
+        (i18n_bp, None),
+        (people_bp, "/people"),
+        (admin_bp, "/admin"),
+    ):
+        app.register_blueprint(blueprint, url_prefix=prefix)

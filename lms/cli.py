@@ -1,0 +1,155 @@
+"""Command-line interface: ``lms init``, ``lms demo``, ``lms create-admin``, ``lms serve``.
+
+Built on Flask's CLI, so ``flask --app lms <command>`` works as well.
+"""
+
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import func, select
+
+from lms.accounts.models import Role, StaffCategory
+from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
+from lms.db import MIGRATIONS_DIR
+from lms.extensions import db
+from lms.org.models import OrgUnit, UnitKind
+from lms.org.operations import create_unit
+
+
+def initialise_database() -> None:
+    """Create or upgrade the schema to the newest migration."""
+    upgrade(directory=MIGRATIONS_DIR)
+
+
+@click.command("init")
+@with_appcontext
+def init_command() -> None:
+    """Create or upgrade the database to the latest migration."""
+    initialise_database()
+    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@click.command("create-admin")
+@click.option("--login", prompt=True, help="Login (employee code) of the administrator.")
+@click.option("--name", "full_name", prompt="Full name", help="Full name.")
+@click.option("--unit", "unit_code", default=None,
+              help="Code of the unit the admin belongs to and administers. "
+                   "Default: the only top-level unit.")
+@click.option("--province-code", default=None,
+              help="On an empty database: code of the province unit to create.")
+@click.option("--province-name", default=None,
+              help="On an empty database: Vietnamese name of the province unit to create.")
+@click.password_option("--password", help="Password (asked for when not given).")
+@with_appcontext
+def create_admin_command(login: str, full_name: str, unit_code: str | None,
+                         province_code: str | None, province_name: str | None,
+                         password: str) -> None:
+    """Create an administrator over a unit's whole subtree."""
+    unit = _admin_unit(unit_code, province_code, province_name)
+    if find_by_login(login) is not None:
+        raise click.ClickException(f"An account with login {login!r} exists already.")
+    problems = password_problems(password)
+    if problems:
+        raise click.ClickException(" ".join(problems))
+    official, _ = create_official(login=login, full_name=full_name, unit=unit,
+                                  staff_category=StaffCategory.CONG_CHUC, password=password,
+                                  must_change_password=False)
+    grant_role(official, Role.ADMIN, unit)
+    db.session.commit()
+    click.echo(f"Administrator {official.login} created over {unit.code}.")
+
+
+def _admin_unit(unit_code: str | None, province_code: str | None,
+                province_name: str | None) -> OrgUnit:
+    if unit_code:
+        unit = db.session.execute(
+            select(OrgUnit).where(OrgUnit.code == unit_code.strip().upper())
+        ).scalar_one_or_none()
+        if unit is None:
+            raise click.ClickException(f"No unit with code {unit_code!r}.")
+        return unit
+    roots = list(db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))).scalars())
+    if len(roots) == 1:
+        return roots[0]
+    if roots:
+        raise click.ClickException("Several top-level units exist: name one with --unit.")
+    if not (province_code and province_name):
+        raise click.ClickException(
+            "The database has no units yet: give --province-code and --province-name."
+        )
+    return create_unit(code=province_code, name_vi=province_name, name_en=province_name,
+                       kind=UnitKind.PROVINCE, parent=None)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--no-serve", is_flag=True, help="Set up the demo data, then stop.")
+@with_appcontext
+def demo_command(host: str, port: int, no_serve: bool) -> None:
+    """Initialise the database with a fictional demo province, then serve it."""
+    from lms.demo import DEMO_PASSWORD, load_demo_data
+
+    initialise_database()
+    accounts = load_demo_data()
+    db.session.commit()
+    count = db.session.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
+    click.echo(f"Demo province ready: {count} units.")
+    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    for login, description in accounts:
+        click.echo(f"  {login:<14} {description}")
+    if no_serve:
+        return
+    app = current_app._get_current_object()
+    allow_plain_http(app)
+    click.echo(f"Open http://{host}:{port}/ in a browser. Stop with Ctrl+C.")
+    run_gunicorn(app, host=host, port=port, workers=1)
+
+
+def allow_plain_http(app: Flask) -> None:
+    """The demo runs on http://localhost: cookies must not demand HTTPS there."""
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
+                      PREFERRED_URL_SCHEME="http")
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=None, type=int,
+              help="gunicorn worker processes (default: LMS_WORKERS, 2).")
+@with_appcontext
+def serve_command(host: str, port: int, workers: int | None) -> None:
+    """Serve the app with gunicorn (the production server)."""
+    app = current_app._get_current_object()
+    run_gunicorn(app, host=host, port=port, workers=workers or app.config["WORKERS"])
+
+
+class GunicornServer(BaseApplication):
+    """gunicorn serving an app object that is already built and configured."""
+
+    def __init__(self, app: Flask, options: dict[str, object]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
+    # Pooled connections opened while preparing must not be shared by the forked workers.
+    db.engine.dispose()
+    GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+
+
+def register_cli(app: Flask) -> None:
+    for command in (init_command, create_admin_command, demo_command, serve_command):
+        app.cli.add_command(command)

@@ -1,0 +1,9 @@
+"""Entry point of the ``lms`` console script."""
+
+from flask.cli import FlaskGroup
+
+from lms import create_app
+
+
+def main() -> None:
+    FlaskGroup(create_app=lambda: create_app(), help="Digital-skills learning platform.").main()

@@ -1,0 +1,279 @@
+"""A fictional demo province for trying the LMS out (``lms demo``).
+
+Everything here is invented: the province "Tỉnh Sơn Hà", its departments, communes, ward,
+special zone and schools, and every person's name. Any likeness to real places or people
+is a coincidence. Names are drawn from lists of common Vietnamese names with a fixed seed,
+so every run produces the same people with the same logins.
+
+:func:`load_demo_data` is idempotent: it looks every unit up by code and every official up
+by login before creating it, so a second run changes nothing. It does not commit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lms.accounts.models import Official, Role, StaffCategory
+from lms.accounts.operations import create_official, find_by_login, grant_role
+from lms.extensions import db
+from lms.org.models import OrgUnit, UnitKind
+from lms.org.operations import create_unit
+
+#: Password of every demo role account below (the generated staff get one-time passwords).
+DEMO_PASSWORD = "SonHa-demo-2026!"
+
+_SEED = 2026
+
+CAN_BO = StaffCategory.CAN_BO
+CONG_CHUC = StaffCategory.CONG_CHUC
+VIEN_CHUC = StaffCategory.VIEN_CHUC
+NGUOI_LAO_DONG = StaffCategory.NGUOI_LAO_DONG
+
+
+# --- The unit tree ----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DemoUnit:
+    code: str
+    name_vi: str
+    name_en: str
+    kind: UnitKind
+    parent: str | None  # code of the parent unit, which comes earlier in UNITS
+
+
+PROVINCE_CODE = "DEMO"
+
+#: Parents before children.
+UNITS: tuple[DemoUnit, ...] = (
+    DemoUnit("DEMO", "Tỉnh Sơn Hà (demo)", "Son Ha Province (demo)", UnitKind.PROVINCE, None),
+    # Departments
+    DemoUnit("DEMO-SNV", "Sở Nội vụ", "Department of Home Affairs",
+             UnitKind.DEPARTMENT, "DEMO"),
+    DemoUnit("DEMO-SKHCN", "Sở Khoa học và Công nghệ", "Department of Science and Technology",
+             UnitKind.DEPARTMENT, "DEMO"),
+    DemoUnit("DEMO-STC", "Sở Tài chính", "Department of Finance",
+             UnitKind.DEPARTMENT, "DEMO"),
+    DemoUnit("DEMO-SGDDT", "Sở Giáo dục và Đào tạo", "Department of Education and Training",
+             UnitKind.DEPARTMENT, "DEMO"),
+    DemoUnit("DEMO-TTCDS", "Trung tâm Chuyển đổi số", "Digital Transformation Centre",
+             UnitKind.PUBLIC_SERVICE_UNIT, "DEMO-SKHCN"),
+    # Communes, ward, special zone
+    DemoUnit("DEMO-XAP", "Xã An Phú", "An Phu Commune", UnitKind.COMMUNE, "DEMO"),
+    DemoUnit("DEMO-XTL", "Xã Tân Lộc", "Tan Loc Commune", UnitKind.COMMUNE, "DEMO"),
+    DemoUnit("DEMO-PHB", "Phường Hòa Bình", "Hoa Binh Ward", UnitKind.WARD, "DEMO"),
+    DemoUnit("DEMO-DKHN", "Đặc khu Hòn Ngọc", "Hon Ngoc Special Zone",
+             UnitKind.SPECIAL_ZONE, "DEMO"),
+    # Schools
+    DemoUnit("DEMO-THCSAP", "Trường THCS An Phú", "An Phu Lower Secondary School",
+             UnitKind.SCHOOL, "DEMO-XAP"),
+    DemoUnit("DEMO-THHB", "Trường Tiểu học Hòa Bình", "Hoa Binh Primary School",
+             UnitKind.SCHOOL, "DEMO-PHB"),
+)
+
+
+# --- Generated staff (one-time passwords; not meant for demo sign-in) -------------------
+
+#: (position title, staff category, how many)
+Post = tuple[str, StaffCategory, int]
+
+
+def _local_government(level: str) -> tuple[Post, ...]:
+    """The usual posts of a commune-level People's Committee; ``level`` is "xã", "phường"..."""
+    return (
+        (f"Chủ tịch UBND {level}", CAN_BO, 1),
+        (f"Phó Chủ tịch UBND {level}", CAN_BO, 1),
+        ("Công chức Văn phòng - Thống kê", CONG_CHUC, 1),
+        ("Công chức Tư pháp - Hộ tịch", CONG_CHUC, 1),
+        ("Công chức Địa chính - Xây dựng", CONG_CHUC, 1),
+        ("Công chức Văn hóa - Xã hội", CONG_CHUC, 1),
+        ("Nhân viên hợp đồng", NGUOI_LAO_DONG, 1),
+    )
+
+
+#: (unit code, login prefix, posts)
+STAFF: tuple[tuple[str, str, tuple[Post, ...]], ...] = (
+    ("DEMO-SNV", "snv", (
+        ("Giám đốc Sở", CONG_CHUC, 1),
+        ("Phó Giám đốc Sở", CONG_CHUC, 1),
+        ("Trưởng phòng Công chức, viên chức", CONG_CHUC, 1),
+        ("Chuyên viên", CONG_CHUC, 4),
+        ("Nhân viên bảo vệ", NGUOI_LAO_DONG, 1),
+    )),
+    ("DEMO-SKHCN", "khcn", (
+        ("Giám đốc Sở", CONG_CHUC, 1),
+        ("Chuyên viên chính", CONG_CHUC, 1),
+        ("Chuyên viên", CONG_CHUC, 3),
+        ("Nhân viên phục vụ", NGUOI_LAO_DONG, 1),
+    )),
+    ("DEMO-STC", "stc", (
+        ("Phó Giám đốc Sở", CONG_CHUC, 1),
+        ("Chuyên viên chính", CONG_CHUC, 1),
+        ("Chuyên viên", CONG_CHUC, 2),
+        ("Nhân viên lái xe", NGUOI_LAO_DONG, 1),
+    )),
+    ("DEMO-SGDDT", "gddt", (
+        ("Phó Giám đốc Sở", CONG_CHUC, 1),
+        ("Thanh tra viên", CONG_CHUC, 1),
+        ("Chuyên viên", CONG_CHUC, 3),
+    )),
+    ("DEMO-TTCDS", "tcds", (
+        ("Giám đốc Trung tâm", VIEN_CHUC, 1),
+        ("Kỹ sư công nghệ thông tin", VIEN_CHUC, 2),
+        ("Nhân viên kỹ thuật", NGUOI_LAO_DONG, 1),
+    )),
+    ("DEMO-XAP", "xap", _local_government("xã")),
+    ("DEMO-XTL", "xtl", _local_government("xã")[:6]),
+    ("DEMO-PHB", "phb", _local_government("phường")[:6]),
+    ("DEMO-DKHN", "dkhn", _local_government("đặc khu")[:5]),
+    ("DEMO-THCSAP", "thcsap", (
+        ("Hiệu trưởng", VIEN_CHUC, 1),
+        ("Phó Hiệu trưởng", VIEN_CHUC, 1),
+        ("Giáo viên", VIEN_CHUC, 4),
+        ("Nhân viên bảo vệ", NGUOI_LAO_DONG, 1),
+    )),
+    ("DEMO-THHB", "thhb", (
+        ("Hiệu trưởng", VIEN_CHUC, 1),
+        ("Giáo viên", VIEN_CHUC, 4),
+        ("Nhân viên kế toán", VIEN_CHUC, 1),
+    )),
+)
+
+FAMILY_NAMES = (
+    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Hoàng", "Huỳnh",
+    "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý",
+)
+MIDDLE_NAMES_MALE = ("Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Thanh", "Xuân", "Đình")
+MIDDLE_NAMES_FEMALE = ("Thị", "Thị", "Ngọc", "Thu", "Thanh", "Minh", "Thùy", "Kim", "Hồng")
+GIVEN_NAMES_MALE = (
+    "An", "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh", "Long", "Nam", "Phong",
+    "Quân", "Sơn", "Thắng", "Trung", "Tuấn", "Việt", "Hiếu", "Đạt",
+)
+GIVEN_NAMES_FEMALE = (
+    "Anh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh",
+    "Mai", "Nga", "Ngân", "Phương", "Thảo", "Trang", "Vân", "Yến",
+)
+
+
+# --- Role accounts (password DEMO_PASSWORD, no forced change) ----------------------------
+
+@dataclass(frozen=True)
+class DemoAccount:
+    login: str
+    full_name: str
+    unit: str  # code of the unit the official works in
+    staff_category: StaffCategory
+    position_title: str
+    description: str
+    role: Role | None = None  # None: a plain learner
+    scope: str | None = None  # code of the unit the role is granted over
+    preferred_locale: str | None = None
+
+
+ACCOUNTS: tuple[DemoAccount, ...] = (
+    DemoAccount("admin", "Trần Minh Khoa", "DEMO-SNV", CONG_CHUC,
+                "Chuyên viên quản trị hệ thống",
+                "Administrator of the whole province", Role.ADMIN, "DEMO"),
+    DemoAccount("hr.tinh", "Lê Thị Thu Hằng", "DEMO-SNV", CONG_CHUC,
+                "Chuyên viên Phòng Công chức, viên chức",
+                "HR for the whole province (Department of Home Affairs)", Role.HR, "DEMO"),
+    DemoAccount("hr.anphu", "Phạm Văn Lộc", "DEMO-XAP", CONG_CHUC,
+                "Công chức Văn phòng - Thống kê",
+                "HR for An Phu Commune only (commune office)", Role.HR, "DEMO-XAP"),
+    DemoAccount("manager.khcn", "Võ Quang Huy", "DEMO-SKHCN", CONG_CHUC, "Phó Giám đốc Sở",
+                "Unit manager of the Department of Science and Technology",
+                Role.UNIT_MANAGER, "DEMO-SKHCN"),
+    DemoAccount("facilitator", "Đỗ Thị Minh Châu", "DEMO-THCSAP", VIEN_CHUC,
+                "Giáo viên Tin học",
+                "Facilitator (teacher) at An Phu Lower Secondary School",
+                Role.FACILITATOR, "DEMO-THCSAP"),
+    DemoAccount("learner", "Nguyễn Văn Bảo", "DEMO-PHB", CONG_CHUC,
+                "Công chức Tư pháp - Hộ tịch",
+                "Learner: a civil servant of Hoa Binh Ward"),
+    DemoAccount("learner.en", "Hoàng Thị Lan Anh", "DEMO-DKHN", CONG_CHUC,
+                "Công chức Văn hóa - Xã hội",
+                "Learner who uses the English interface (Hon Ngoc Special Zone)",
+                preferred_locale="en"),
+)
+
+
+# --- Loading ----------------------------------------------------------------------------
+
+def _find_unit(code: str) -> OrgUnit | None:
+    return db.session.execute(select(OrgUnit).where(OrgUnit.code == code)).scalar_one_or_none()
+
+
+def _ensure_unit(spec: DemoUnit) -> OrgUnit:
+    unit = _find_unit(spec.code)
+    if unit is not None:
+        return unit
+    parent = _find_unit(spec.parent) if spec.parent else None
+    return create_unit(code=spec.code, name_vi=spec.name_vi, name_en=spec.name_en,
+                       kind=spec.kind, parent=parent)
+
+
+def _ensure_official(
+    *,
+    login: str,
+    full_name: str,
+    unit: OrgUnit,
+    staff_category: StaffCategory,
+    position_title: str,
+    preferred_locale: str | None = None,
+    password: str | None = None,
+) -> Official:
+    official = find_by_login(login)
+    if official is not None:
+        return official
+    official, _ = create_official(
+        login=login, full_name=full_name, unit=unit, staff_category=staff_category,
+        position_title=position_title, preferred_locale=preferred_locale,
+        password=password, must_change_password=password is None,
+    )
+    return official
+
+
+def _random_name(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        middle, given = MIDDLE_NAMES_MALE, GIVEN_NAMES_MALE
+    else:
+        middle, given = MIDDLE_NAMES_FEMALE, GIVEN_NAMES_FEMALE
+    return f"{rng.choice(FAMILY_NAMES)} {rng.choice(middle)} {rng.choice(given)}"
+
+
+def _load_staff(units: dict[str, OrgUnit]) -> None:
+    # The generator is always drawn from in the same order, so names stay the same whether
+    # or not an official exists already.
+    rng = random.Random(_SEED)
+    for unit_code, prefix, posts in STAFF:
+        number = 0
+        for position_title, category, count in posts:
+            for _ in range(count):
+                number += 1
+                _ensure_official(login=f"{prefix}{number:03d}", full_name=_random_name(rng),
+                                 unit=units[unit_code], staff_category=category,
+                                 position_title=position_title)
+
+
+def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, str]]:
+    listed = []
+    for spec in ACCOUNTS:
+        official = _ensure_official(
+            login=spec.login, full_name=spec.full_name, unit=units[spec.unit],
+            staff_category=spec.staff_category, position_title=spec.position_title,
+            preferred_locale=spec.preferred_locale, password=DEMO_PASSWORD,
+        )
+        if spec.role is not None and spec.scope is not None:
+            grant_role(official, spec.role, units[spec.scope])  # None when already granted
+        listed.append((spec.login, spec.description))
+    return listed
+
+
+def load_demo_data() -> list[tuple[str, str]]:
+    """Create the demo province (if missing) and return ``(login, description)`` of the
+    role accounts, which all sign in with :data:`DEMO_PASSWORD`. The caller commits."""
+    units = {spec.code: _ensure_unit(spec) for spec in UNITS}
+    _load_staff(units)
+    return _load_accounts(units)

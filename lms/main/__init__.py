@@ -1,0 +1,1 @@
+"""The home page each official lands on, and the health check."""

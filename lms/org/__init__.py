@@ -1,0 +1,1 @@
+"""Organisation units (province, departments, communes, wards, schools ...) and their tree."""

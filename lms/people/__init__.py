@@ -1,0 +1,1 @@
+"""The people directory: officials in the reader's unit subtree (managers, HR, admins)."""

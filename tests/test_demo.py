@@ -1,0 +1,133 @@
+"""The fictional demo province: shape, role accounts and idempotency."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.accounts.models import Official, Role, RoleGrant
+from lms.accounts.operations import authenticate, find_by_login, password_problems
+from lms.audit.models import AuditEvent
+from lms.demo import DEMO_PASSWORD, load_demo_data
+from lms.extensions import db
+from lms.org.models import OrgUnit, OrgUnitClosure, UnitKind
+
+EXPECTED_ROLES = {
+    "admin": (Role.ADMIN, "DEMO"),
+    "hr.tinh": (Role.HR, "DEMO"),
+    "hr.anphu": (Role.HR, "DEMO-XAP"),
+    "manager.khcn": (Role.UNIT_MANAGER, "DEMO-SKHCN"),
+    "facilitator": (Role.FACILITATOR, "DEMO-THCSAP"),
+    "learner": None,
+    "learner.en": None,
+}
+
+
+@pytest.fixture
+def demo_app(app):
+    """The test app with an app context held for the whole test (no requests are made)."""
+    with app.app_context():
+        yield app
+        db.session.rollback()
+
+
+@pytest.fixture
+def accounts(demo_app):
+    listed = load_demo_data()
+    db.session.commit()
+    return listed
+
+
+def _count(model) -> int:
+    return db.session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: _count(model)
+            for model in (OrgUnit, OrgUnitClosure, Official, RoleGrant, AuditEvent)}
+
+
+def _units(*kinds: UnitKind) -> list[OrgUnit]:
+    return list(db.session.execute(select(OrgUnit).where(OrgUnit.kind.in_(kinds))).scalars())
+
+
+def test_second_run_changes_nothing(accounts):
+    before = _counts()
+    again = load_demo_data()
+    db.session.commit()
+    assert _counts() == before
+    assert again == accounts
+
+
+def test_province_shape(accounts):
+    assert _count(Official) >= 60
+    (province,) = _units(UnitKind.PROVINCE)
+    assert province.parent is None
+
+    departments = _units(UnitKind.DEPARTMENT)
+    assert len(departments) >= 3
+    assert any("Nội vụ" in unit.name_vi for unit in departments)
+    assert all(unit.parent_id == province.id for unit in departments)
+
+    local = _units(UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE)
+    assert len(local) >= 4
+    assert {unit.kind for unit in local} == {
+        UnitKind.COMMUNE, UnitKind.WARD, UnitKind.SPECIAL_ZONE}
+    assert all(unit.parent_id == province.id for unit in local)
+
+    schools = _units(UnitKind.SCHOOL)
+    assert len(schools) == 2
+    assert all(school.parent.kind in (UnitKind.COMMUNE, UnitKind.WARD) for school in schools)
+
+
+def test_every_unit_has_staff(accounts):
+    for unit in db.session.execute(select(OrgUnit)).scalars():
+        if unit.kind is UnitKind.PROVINCE:
+            continue
+        staff = _count(select(Official).where(Official.unit_id == unit.id).subquery())
+        assert staff >= 3, unit.code
+
+
+def test_role_accounts_sign_in_with_expected_roles(accounts):
+    assert {login for login, _ in accounts} == set(EXPECTED_ROLES)
+    assert not password_problems(DEMO_PASSWORD)
+    assert all(description for _, description in accounts)
+    for login, _ in accounts:
+        official = authenticate(login, DEMO_PASSWORD)
+        assert official is not None, login
+        assert not official.must_change_password
+        assert login not in DEMO_PASSWORD.casefold()
+        grants = {(grant.role, grant.unit.code) for grant in official.grants}
+        expected = EXPECTED_ROLES[login]
+        assert grants == ({expected} if expected else set()), login
+    assert find_by_login("learner.en").preferred_locale == "en"
+
+
+def test_generated_staff_cannot_sign_in_with_demo_password(accounts):
+    official = find_by_login("snv001")
+    assert official is not None
+    assert official.must_change_password
+    assert authenticate("snv001", DEMO_PASSWORD) is None
+
+
+def test_names_are_nfc(accounts):
+    names = list(db.session.execute(select(Official.full_name)).scalars())
+    names += list(db.session.execute(select(OrgUnit.name_vi)).scalars())
+    titles = db.session.execute(select(Official.position_title)).scalars()
+    for text in (*names, *(title for title in titles if title)):
+        assert unicodedata.normalize("NFC", text) == text, text
+
+
+def test_generated_staff_are_deterministic(demo_app):
+    load_demo_data()
+    first = {(o.login, o.full_name, o.position_title)
+             for o in db.session.execute(select(Official)).scalars()}
+    db.session.rollback()
+    load_demo_data()
+    second = {(o.login, o.full_name, o.position_title)
+              for o in db.session.execute(select(Official)).scalars()}
+    assert first == second
+    categories = {o.staff_category.value for o in db.session.execute(select(Official)).scalars()}
+    assert {"can_bo", "cong_chuc", "vien_chuc", "nguoi_lao_dong"} <= categories

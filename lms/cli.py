@@ -18,6 +18,7 @@ from lms.db import MIGRATIONS_DIR
 from lms.extensions import db
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
+from lms.translations_cli import translations_command
 
 
 def initialise_database() -> None:
@@ -107,7 +108,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     app = current_app._get_current_object()
     allow_plain_http(app)
     click.echo(f"Open http://{host}:{port}/ in a browser. Stop with Ctrl+C.")
-    run_gunicorn(app, host=host, port=port, workers=1)
+    # One process keeps the in-memory sign-in counters in one place; threads serve in parallel.
+    run_gunicorn(app, host=host, port=port, workers=1, threads=4)
 
 
 def allow_plain_http(app: Flask) -> None:
@@ -144,12 +146,16 @@ class GunicornServer(BaseApplication):
         return self.application
 
 
-def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
+def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int = 1) -> None:
     # Pooled connections opened while preparing must not be shared by the forked workers.
     db.engine.dispose()
-    GunicornServer(app, {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+    options: dict[str, object] = {"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}
+    if threads > 1:
+        options.update(worker_class="gthread", threads=threads)
+    GunicornServer(app, options).run()
 
 
 def register_cli(app: Flask) -> None:
-    for command in (init_command, create_admin_command, demo_command, serve_command):
+    for command in (init_command, create_admin_command, demo_command, serve_command,
+                    translations_command):
         app.cli.add_command(command)

@@ -6,4 +6,4 @@ from lms import create_app
 
 
 def main() -> None:
-    FlaskGroup(create_app=lambda: create_app(), help="Digital-skills learning platform.").main()
+    FlaskGroup(create_app=create_app, help="Digital-skills learning platform.").main()

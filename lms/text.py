@@ -22,3 +22,14 @@ def fold_for_search(value: str | None) -> str:
 def normalise_login(value: str | None) -> str:
     """Employee codes and logins compare case-insensitively and without stray spaces."""
     return clean_text(value).casefold()
+
+
+def vietnamese_sort_key(full_name: str | None) -> str:
+    """Sort key for Vietnamese names: given name (the last word) first, as staff lists do.
+
+    "Nguyễn Văn An" sorts as "an nguyen van an", so all the Ans come together, and then by
+    family and middle name.
+    """
+    folded = fold_for_search(full_name)
+    given = folded.rsplit(" ", 1)[-1]
+    return f"{given} {folded}"

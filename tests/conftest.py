@@ -101,6 +101,18 @@ def app(database_url: str, _migrated: None, tmp_path) -> Iterator[Flask]:
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A browser that asks for English, so assertions read like the msgids.
+
+    The language rules themselves are tested in tests/test_i18n.py with ``bare_client``.
+    """
+    client = app.test_client()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return client
+
+
+@pytest.fixture
+def bare_client(app: Flask) -> FlaskClient:
+    """A browser that states no language preference."""
     return app.test_client()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from lms.db import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.org.models import OrgUnit
-from lms.text import clean_text, fold_for_search, normalise_login
+from lms.text import clean_text, fold_for_search, normalise_login, vietnamese_sort_key
 
 
 class StaffCategory(StrEnum):
@@ -70,6 +70,7 @@ class Official(UserMixin, db.Model):
     login: Mapped[str] = mapped_column(String(64), unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
     name_search: Mapped[str] = mapped_column(String(255), index=True)
+    name_sort: Mapped[str] = mapped_column(String(320), index=True)
     email: Mapped[str | None] = mapped_column(String(255))
     password_hash: Mapped[str | None] = mapped_column(String(255))
     unit_id: Mapped[int] = mapped_column(ForeignKey("org_unit.id", ondelete="RESTRICT"), index=True)
@@ -100,6 +101,7 @@ class Official(UserMixin, db.Model):
     def _normalise_name(self, _key: str, value: str) -> str:
         value = clean_text(value)
         self.name_search = fold_for_search(value)
+        self.name_sort = vietnamese_sort_key(value)
         return value
 
     @validates("login")

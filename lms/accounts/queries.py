@@ -19,7 +19,7 @@ def officials_in_scope(
         select(Official)
         .options(joinedload(Official.unit))
         .where(Official.unit_id.in_(scope))
-        .order_by(Official.name_search, Official.id)
+        .order_by(Official.name_sort, Official.id)
     )
     if unit_id is not None:
         query = query.where(Official.unit_id.in_(subtree_ids(unit_id)))

@@ -19,7 +19,7 @@ from lms.accounts.operations import (
     update_official,
 )
 from lms.admin.forms import GrantForm, OfficialForm, UnitForm
-from lms.audit.models import AuditEvent
+from lms.audit.models import ACTION_LABELS, AuditEvent
 from lms.extensions import db
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import UnitError, create_unit, update_unit
@@ -37,6 +37,13 @@ def _unit_choices() -> list[tuple[int, str]]:
     """Units the admin may choose, indented to show the tree."""
     return [(row.unit.id, "\u2003" * row.depth + f"{row.unit.name} ({row.unit.code})")
             for row in unit_tree(_admin_scope())]
+
+
+def _offer_units(field, preselect_from: str | None = None) -> None:
+    """Fill a unit select with the admin's units; on first display, preselect ``?<arg>=id``."""
+    field.choices = _unit_choices()
+    if preselect_from and request.method == "GET":
+        field.data = request.args.get(preselect_from, type=int) or field.data
 
 
 def _get_or_404(model, object_id: int):
@@ -58,9 +65,7 @@ def units():
 @requires(Role.ADMIN)
 def new_unit():
     form = UnitForm()
-    form.parent_id.choices = _unit_choices()
-    if request.method == "GET" and request.args.get("parent", type=int):
-        form.parent_id.data = request.args.get("parent", type=int)
+    _offer_units(form.parent_id, preselect_from="parent")
     if form.validate_on_submit():
         authorize(Role.ADMIN, form.parent_id.data)
         code = form.code.data.strip().upper()
@@ -89,7 +94,7 @@ def edit_unit(unit_id: int):
     if top_level:
         del form.parent_id
     else:
-        form.parent_id.choices = _unit_choices()
+        _offer_units(form.parent_id)
     if form.validate_on_submit():
         parent = unit.parent
         if not top_level:
@@ -115,9 +120,7 @@ def edit_unit(unit_id: int):
 @requires(Role.ADMIN)
 def new_official():
     form = OfficialForm()
-    form.unit_id.choices = _unit_choices()
-    if request.method == "GET" and request.args.get("unit", type=int):
-        form.unit_id.data = request.args.get("unit", type=int)
+    _offer_units(form.unit_id, preselect_from="unit")
     if form.validate_on_submit():
         authorize(Role.ADMIN, form.unit_id.data)
         if find_by_login(form.login.data) is not None:
@@ -145,7 +148,7 @@ def edit_official(official_id: int):
     authorize(Role.ADMIN, official.unit_id)
     form = OfficialForm(obj=official)
     del form.login
-    form.unit_id.choices = _unit_choices()
+    _offer_units(form.unit_id)
     if request.method == "GET":
         form.staff_category.data = official.staff_category.value
         form.preferred_locale.data = official.preferred_locale or ""
@@ -168,7 +171,7 @@ def edit_official(official_id: int):
             flash(_("Account %(login)s saved.", login=official.login), "success")
             return redirect(url_for("admin.edit_official", official_id=official.id))
     grant_form = GrantForm(prefix="grant")
-    grant_form.unit_id.choices = _unit_choices()
+    _offer_units(grant_form.unit_id)
     grant_form.unit_id.data = official.unit_id
     return render_template(
         "admin/official_form.html",
@@ -194,7 +197,7 @@ def add_grant(official_id: int):
     official = _get_or_404(Official, official_id)
     authorize(Role.ADMIN, official.unit_id)
     form = GrantForm(prefix="grant")
-    form.unit_id.choices = _unit_choices()
+    _offer_units(form.unit_id)
     if form.validate_on_submit():
         authorize(Role.ADMIN, form.unit_id.data)
         unit = db.session.get(OrgUnit, form.unit_id.data)
@@ -253,4 +256,5 @@ def audit_log():
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(AuditEvent.action == action)
-    return render_template("admin/audit.html", page=paginate(query), action=action)
+    return render_template("admin/audit.html", page=paginate(query), action=action,
+                           actions=ACTION_LABELS)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -26,3 +27,19 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     actor: Mapped[Official | None] = relationship()
+
+
+ACTION_LABELS = {
+    "unit.create": _l("Unit created"),
+    "unit.update": _l("Unit changed"),
+    "official.create": _l("Account created"),
+    "official.update": _l("Account changed"),
+    "account.password_change": _l("Password changed by its owner"),
+    "account.password_reset": _l("Password reset by an administrator"),
+    "role.grant": _l("Role granted"),
+    "role.revoke": _l("Role removed"),
+}
+
+
+def action_label(action: str) -> str:
+    return str(ACTION_LABELS.get(action, action))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, insert, literal, select
+from sqlalchemy import delete, insert, literal, select, true
 
 from lms.audit.operations import record_event
 from lms.extensions import db
@@ -90,6 +90,7 @@ def move_unit(unit: OrgUnit, new_parent: OrgUnit | None) -> None:
                 ["ancestor_id", "descendant_id", "depth"],
                 select(above.c.ancestor_id, below.c.descendant_id,
                        above.c.depth + below.c.depth + 1)
+                .select_from(above.join(below, true()))  # every ancestor × every descendant
                 .where(above.c.descendant_id == new_parent.id, below.c.ancestor_id == unit.id),
             )
         )

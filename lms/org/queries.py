@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 
 from lms.extensions import db
-from lms.org.models import OrgUnit, OrgUnitClosure
+from lms.org.models import OrgUnit, OrgUnitClosure, UnitKind
+from lms.text import fold_for_search
 
 
 def subtree_ids(unit_id: int) -> Select[tuple[int]]:
@@ -62,8 +63,10 @@ def unit_tree(within: Select[tuple[int]] | None = None) -> list[TreeRow]:
         # A unit whose parent is outside the requested set is shown as a top-level row.
         key = unit.parent_id if unit.parent_id in present else None
         by_parent.setdefault(key, []).append((unit, unit_depth))
+    kind_order = {kind: position for position, kind in enumerate(UnitKind)}
     for children in by_parent.values():
-        children.sort(key=lambda pair: (pair[0].kind != "province", pair[0].code))
+        # Departments before communes, wards and zones; then alphabetically.
+        children.sort(key=lambda pair: (kind_order[pair[0].kind], fold_for_search(pair[0].name_vi)))
 
     ordered: list[TreeRow] = []
     stack = list(reversed(by_parent.get(None, [])))

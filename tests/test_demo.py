@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import pytest
@@ -13,6 +14,7 @@ from lms.audit.models import AuditEvent
 from lms.demo import DEMO_PASSWORD, load_demo_data
 from lms.extensions import db
 from lms.org.models import OrgUnit, OrgUnitClosure, UnitKind
+from tests.conftest import post_form
 
 EXPECTED_ROLES = {
     "admin": (Role.ADMIN, "DEMO"),
@@ -131,3 +133,24 @@ def test_generated_staff_are_deterministic(demo_app):
     assert first == second
     categories = {o.staff_category.value for o in db.session.execute(select(Official)).scalars()}
     assert {"can_bo", "cong_chuc", "vien_chuc", "nguoi_lao_dong"} <= categories
+
+
+def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+    expected_menus = {
+        "admin": ["Trang chủ", "Nhân sự", "Đơn vị", "Nhật ký thao tác"],
+        "hr.tinh": ["Trang chủ", "Nhân sự"],
+        "hr.anphu": ["Trang chủ", "Nhân sự"],
+        "manager.khcn": ["Trang chủ", "Nhân sự"],
+        "facilitator": ["Trang chủ"],
+        "learner": ["Trang chủ"],
+        "learner.en": ["Home"],
+    }
+    for login, menu in expected_menus.items():
+        bare_client.delete_cookie("lms_session")
+        response = post_form(bare_client, "/login", {"login": login, "password": DEMO_PASSWORD})
+        assert response.location == "/", login
+        page = bare_client.get("/").get_data(as_text=True)
+        assert re.findall(r'<li><a href="[^"]+"[^>]*>([^<]+)</a></li>', page) == menu, login

@@ -5,8 +5,10 @@ from flask import Flask
 from lms.accounts.views import bp as auth_bp
 from lms.admin.views import bp as admin_bp
 from lms.i18n import bp as i18n_bp
+from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
 from lms.people.views import bp as people_bp
+from lms.quiz.views import bp as quiz_bp
 
 
 def register_blueprints(app: Flask) -> None:
@@ -14,6 +16,8 @@ def register_blueprints(app: Flask) -> None:
         (main_bp, None),
         (auth_bp, None),
         (i18n_bp, None),
+        (learning_bp, "/learn"),
+        (quiz_bp, "/quiz"),
         (people_bp, "/people"),
         (admin_bp, "/admin"),
     ):

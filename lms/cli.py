@@ -5,6 +5,9 @@ Built on Flask's CLI, so ``flask --app lms <command>`` works as well.
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
@@ -14,6 +17,9 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
+from lms.content.cli import courses_command
+from lms.content.loader import find_course_folders
+from lms.content.sync import SyncRefused, sync_courses
 from lms.db import MIGRATIONS_DIR
 from lms.extensions import db
 from lms.org.models import OrgUnit, UnitKind
@@ -22,14 +28,26 @@ from lms.translations_cli import translations_command
 
 
 def initialise_database() -> None:
-    """Create or upgrade the schema to the newest migration."""
+    """Create or upgrade the schema to the newest migration, then load the courses."""
     upgrade(directory=MIGRATIONS_DIR)
+    root = Path(current_app.config["COURSES_PATH"])
+    if not find_course_folders(root):
+        return
+    try:
+        results = sync_courses(root, progress=sys.stdout.isatty())
+    except SyncRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("The courses were not loaded: fix the problems above, "
+                                   "then run `lms init` again.") from None
+    for result in results:
+        click.echo(f"Course {result.slug}: {result.outcome}")
 
 
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database to the latest migration."""
+    """Create or upgrade the database to the latest migration and load the courses."""
     initialise_database()
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
@@ -157,5 +175,5 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int
 
 def register_cli(app: Flask) -> None:
     for command in (init_command, create_admin_command, demo_command, serve_command,
-                    translations_command):
+                    translations_command, courses_command):
         app.cli.add_command(command)

@@ -47,6 +47,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LMS_INSTANCE_PATH", "INSTANCE_PATH", None, str,
             "Folder for the SQLite file, the generated secret key and other local state. "
             "Default: `instance/` in the checkout."),
+    Setting("LMS_COURSES_PATH", "COURSES_PATH", str(REPO_ROOT / "courses"), str,
+            "Folder of course folders that `lms init` and `lms courses sync` load, and "
+            "whose images lessons show. Default: `courses/` in the checkout."),
     Setting("LMS_RATELIMIT_STORAGE_URI", "RATELIMIT_STORAGE_URI", "memory://", str,
             "Where login attempt counters live. `memory://` (per process) or "
             "`redis://host:6379` to share them between gunicorn workers."),

@@ -84,3 +84,15 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def insert_ignoring_duplicates(table, values: dict) -> int:
+    """INSERT that does nothing when a unique key already holds the row (double clicks,
+    retries, two workers at once). Returns the number of rows inserted."""
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    result = db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+    return result.rowcount or 0

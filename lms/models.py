@@ -2,6 +2,12 @@
 
 from lms.accounts.models import Official, RoleGrant
 from lms.audit.models import AuditEvent
+from lms.learning.models import Course, CourseCompletion, CourseVersion, Lesson, LessonProgress
 from lms.org.models import OrgUnit, OrgUnitClosure
+from lms.quiz.models import AttemptItem, CourseVersionQuestion, Question, QuestionVersion, QuizAttempt
 
-__all__ = ["AuditEvent", "Official", "OrgUnit", "OrgUnitClosure", "RoleGrant"]
+__all__ = [
+    "AttemptItem", "AuditEvent", "Course", "CourseCompletion", "CourseVersion",
+    "CourseVersionQuestion", "Lesson", "LessonProgress", "Official", "OrgUnit", "OrgUnitClosure",
+    "Question", "QuestionVersion", "QuizAttempt", "RoleGrant",
+]

@@ -14,7 +14,11 @@ def _navigation() -> list[tuple[str, str, str]]:
     """(endpoint, url, label) for the signed-in official's menu, by role."""
     if not current_user or not current_user.is_authenticated:
         return []
-    items = [("main.home", url_for("main.home"), _("Home"))]
+    items = [
+        ("main.home", url_for("main.home"), _("Home")),
+        ("learning.catalogue", url_for("learning.catalogue"), _("My courses")),
+        ("learning.results", url_for("learning.results"), _("My results")),
+    ]
     if has_role(current_user, Role.UNIT_MANAGER):
         items.append(("people.index", url_for("people.index"), _("People")))
     if has_role(current_user, Role.ADMIN):

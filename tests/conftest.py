@@ -12,6 +12,7 @@ import itertools
 import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +30,7 @@ from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
 
 TEST_PASSWORD = "test-password-42"
+FIXTURE_COURSES = Path(__file__).parent / "fixtures" / "courses"
 POSTGRES_URL = os.environ.get("LMS_TEST_DATABASE_URL")
 
 
@@ -58,6 +60,7 @@ def make_test_app(database_url: str, instance_path: str, **overrides: Any) -> Fl
         # A cheap hash keeps the suite fast; production uses scrypt (see test_passwords).
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "COURSES_PATH": str(FIXTURE_COURSES),
     }
     config.update(overrides)
     return create_app(config)
@@ -207,3 +210,13 @@ def post_form(client: FlaskClient, path: str, data: dict[str, Any], *,
     """Submit a form the way a browser does: fetch the page for its token, then post."""
     payload = {"csrf_token": csrf_token(client, form_page or path), **data}
     return client.post(path, data=payload, **kwargs)
+
+
+@pytest.fixture
+def sample_course(app: Flask):
+    """The sample course of tests/fixtures/courses, loaded; returns its slug."""
+    from lms.content.sync import sync_courses
+
+    with app.app_context():
+        sync_courses(FIXTURE_COURSES)
+    return "sample"

@@ -139,14 +139,15 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
     with app.app_context():
         load_demo_data()
         db.session.commit()
+    learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi"]
     expected_menus = {
-        "admin": ["Trang chủ", "Nhân sự", "Đơn vị", "Nhật ký thao tác"],
-        "hr.tinh": ["Trang chủ", "Nhân sự"],
-        "hr.anphu": ["Trang chủ", "Nhân sự"],
-        "manager.khcn": ["Trang chủ", "Nhân sự"],
-        "facilitator": ["Trang chủ"],
-        "learner": ["Trang chủ"],
-        "learner.en": ["Home"],
+        "admin": learning + ["Nhân sự", "Đơn vị", "Nhật ký thao tác"],
+        "hr.tinh": learning + ["Nhân sự"],
+        "hr.anphu": learning + ["Nhân sự"],
+        "manager.khcn": learning + ["Nhân sự"],
+        "facilitator": learning,
+        "learner": learning,
+        "learner.en": ["Home", "My courses", "My results"],
     }
     for login, menu in expected_menus.items():
         bare_client.delete_cookie("lms_session")

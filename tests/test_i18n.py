@@ -74,7 +74,7 @@ def test_every_message_is_translated(locale):
         catalog = read_po(handle, locale=locale)
     extracted = {message.id for message in extract_messages() if message.id}
     known = {message.id for message in catalog if message.id}
-    assert sorted(extracted - known) == [], "run `lms translations update`, then translate"
+    assert sorted(extracted - known, key=str) == [], "run `lms translations update`, then translate"
 
     untranslated = [
         message.id for message in catalog

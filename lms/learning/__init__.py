@@ -1,0 +1,1 @@
+"""The learning flow: catalogue, course pages, lessons, progress and completion."""

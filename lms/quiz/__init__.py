@@ -1,0 +1,1 @@
+"""The quiz engine: question versions, attempts, grading and the integrity rules."""

@@ -1,0 +1,145 @@
+"""The course checker: every kind of problem, with file and line, all in one run."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lms.content.loader import load_course
+from tests.conftest import FIXTURE_COURSES
+
+
+@pytest.fixture
+def course(tmp_path) -> Path:
+    """A writable copy of the sample course."""
+    target = tmp_path / "courses" / "sample"
+    shutil.copytree(FIXTURE_COURSES / "sample", target)
+    return target
+
+
+def edit(path: Path, old: str, new: str) -> int:
+    """Replace ``old`` once; return the 1-based line where it stood."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    line = text[: text.index(old)].count("\n") + 1
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return line
+
+
+def problems(folder: Path) -> list[str]:
+    return [str(problem) for problem in load_course(folder, base=folder.parent).problems]
+
+
+def test_the_sample_course_is_clean():
+    assert problems(FIXTURE_COURSES / "sample") == []
+
+
+def test_malformed_yaml_names_file_and_line(course):
+    line = edit(course / "course.yaml", "estimated_minutes:", "estimated_minutes: [")
+    found = problems(course)
+    assert len(found) == 1 and found[0].startswith("sample/course.yaml:")
+    assert "malformed YAML" in found[0]
+    assert abs(int(found[0].split(":")[1]) - line) <= 1
+
+
+def test_missing_translation(course):
+    text = (course / "questions.yaml").read_text(encoding="utf-8")
+    marker = "  text:\n    vi:"
+    start = text.index(marker) + len("  text:\n")
+    english = text.index("    en:", start)
+    end = text.index("\n", english) + 1
+    line = text[:english].count("\n") + 1
+    (course / "questions.yaml").write_text(text[:english] + text[end:], encoding="utf-8")
+    found = problems(course)
+    assert any(p.startswith(f"sample/questions.yaml:") and "missing English text" in p
+               for p in found), found
+    assert any(":" + str(line - 1) + ":" in p or ":" + str(line - 2) + ":" in p for p in found)
+
+
+def test_missing_lesson_file_for_one_language(course):
+    (course / "lessons" / "safety.en.md").unlink()
+    assert any("sample/course.yaml:" in p and "missing English lesson file lessons/safety.en.md" in p
+               for p in problems(course))
+
+
+def test_duplicate_ids(course):
+    text = (course / "questions.yaml").read_text(encoding="utf-8")
+    (course / "questions.yaml").write_text(text.replace("id: sample-single-2", "id: sample-single"),
+                                           encoding="utf-8")
+    line = text[: text.index("id: sample-single-2")].count("\n") + 1
+    assert f"sample/questions.yaml:{line}: duplicate question id 'sample-single' [questions[5].id]" \
+        in problems(course)
+
+
+def test_answer_pointing_at_a_missing_option(course):
+    line = edit(course / "questions.yaml", "answer: b", "answer: z")
+    assert any(p.startswith(f"sample/questions.yaml:{line}:")
+               and "answer points at a missing option: z" in p for p in problems(course))
+
+
+def test_draw_larger_than_the_bank(course):
+    line = edit(course / "course.yaml", "draw: 5", "draw: 50")
+    assert f"sample/course.yaml:{line}: draws 50 questions but the bank has only 6 [quiz.draw]" \
+        in problems(course)
+
+
+@pytest.mark.parametrize("mark", ["0", "120", "high"])
+def test_pass_mark_out_of_range(course, mark):
+    line = edit(course / "course.yaml", "pass_mark: 60", f"pass_mark: {mark}")
+    assert any(p.startswith(f"sample/course.yaml:{line}:") and "pass mark" in p
+               for p in problems(course))
+
+
+def test_broken_link_between_lessons(course):
+    line = edit(course / "lessons" / "welcome.en.md", "lesson:safety", "lesson:nowhere")
+    assert f"sample/lessons/welcome.en.md:{line}: link to a lesson that does not exist: " \
+           f"lesson:nowhere" in problems(course)
+
+
+def test_missing_image(course):
+    (course / "images" / "padlock.svg").unlink()
+    found = [p for p in problems(course) if "missing image images/padlock.svg" in p]
+    assert {p.split(":")[0] for p in found} == {"sample/lessons/safety.vi.md",
+                                                "sample/lessons/safety.en.md"}
+
+
+def test_raw_html_the_sanitiser_would_strip(course):
+    lesson = course / "lessons" / "glossary.vi.md"
+    lesson.write_text(lesson.read_text(encoding="utf-8")
+                      + "\n<script>alert(1)</script>\n\nXem <a href=\"x\" onclick=\"y\">đây</a>.\n",
+                      encoding="utf-8")
+    found = [p for p in problems(course) if "sanitiser" in p]
+    assert any("raw HTML <script>" in p for p in found)
+    assert any("<a onclick=…>" in p for p in found)
+    assert all(p.startswith("sample/lessons/glossary.vi.md:") for p in found)
+
+
+def test_every_problem_is_reported_in_one_run(course):
+    edit(course / "course.yaml", "draw: 5", "draw: 50")
+    edit(course / "questions.yaml", "answer: b", "answer: z")
+    (course / "lessons" / "safety.en.md").unlink()
+    assert len(problems(course)) >= 3
+
+
+def test_cli_check_exits_non_zero_and_speaks_json(runner, course):
+    edit(course / "course.yaml", "draw: 5", "draw: 50")
+    result = runner.invoke(args=["courses", "check", str(course.parent), "--json"])
+    assert result.exit_code == 1
+    report = json.loads(result.output)
+    assert report["problem_count"] == 1
+    assert report["courses"][0]["problems"][0]["key"] == "quiz.draw"
+    clean = runner.invoke(args=["courses", "check", str(FIXTURE_COURSES)])
+    assert clean.exit_code == 0, clean.output
+
+
+def test_cli_stats(runner):
+    result = runner.invoke(args=["courses", "stats", str(FIXTURE_COURSES), "--json"])
+    assert result.exit_code == 0
+    (row,) = json.loads(result.output)
+    assert row["locales"]["vi"] == {"lessons": 3, "questions": 6, "questions_with_explanation": 6}
+    assert row["locales"]["en"]["questions"] == 6
+    assert row["question_types"] == {"matching": 1, "multiple": 1, "ordering": 1, "single": 2,
+                                     "true_false": 1}

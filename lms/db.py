@@ -9,8 +9,8 @@ from flask import Flask
 from sqlalchemy import DateTime, Enum, event
 from sqlalchemy.types import TypeDecorator
 
-from lms.extensions import db, migrate
 from lms.config import REPO_ROOT
+from lms.extensions import db, migrate
 
 MIGRATIONS_DIR = str(REPO_ROOT / "lms" / "migrations")
 

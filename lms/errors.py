@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
-from markupsafe import escape
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from lms.extensions import db

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from babel.messages.pofile import read_po
-from flask_babel import format_datetime, force_locale
+from flask_babel import force_locale, format_datetime
 
 from lms.accounts.models import Official
 from lms.extensions import db

@@ -86,6 +86,6 @@ def sync_command(path: Path | None) -> None:
     except SyncRefused as refused:
         for problem in refused.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException("Nothing was loaded: fix the problems above first.")
+        raise click.ClickException("Nothing was loaded: fix the problems above first.") from None
     for result in results:
         click.echo(f"{result.slug}: {result.outcome}")

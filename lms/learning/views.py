@@ -4,8 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import (Blueprint, abort, current_app, jsonify, redirect, render_template, request,
-                   send_from_directory, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,10 +22,9 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.access import requires
 from lms.accounts.models import Role
 from lms.extensions import db
-from lms.learning.models import Course, CourseVersion, Lesson
+from lms.learning.models import Course, CourseVersion
 from lms.learning.operations import mark_lesson_done
-from lms.learning.queries import (course_by_slug, course_statuses, current_version,
-                                  done_lesson_keys)
+from lms.learning.queries import course_by_slug, course_statuses, current_version, done_lesson_keys
 from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.quiz.operations import attempts_left, finalize_expired_attempts, open_attempt
 from lms.web import paginate, safe_next

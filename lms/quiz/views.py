@@ -16,8 +16,13 @@ from lms.extensions import db
 from lms.learning.models import Reveal
 from lms.learning.queries import course_by_slug
 from lms.quiz.models import AttemptItem, QuizAttempt
-from lms.quiz.operations import (QuizRefused, finalize_expired_attempts, save_responses,
-                                 start_attempt, submit_attempt)
+from lms.quiz.operations import (
+    QuizRefused,
+    finalize_expired_attempts,
+    save_responses,
+    start_attempt,
+    submit_attempt,
+)
 from lms.quiz.responses import parse_responses
 
 bp = Blueprint("quiz", __name__)

@@ -54,7 +54,7 @@ def test_missing_translation(course):
     line = text[:english].count("\n") + 1
     (course / "questions.yaml").write_text(text[:english] + text[end:], encoding="utf-8")
     found = problems(course)
-    assert any(p.startswith(f"sample/questions.yaml:") and "missing English text" in p
+    assert any(p.startswith("sample/questions.yaml:") and "missing English text" in p
                for p in found), found
     assert any(":" + str(line - 1) + ":" in p or ":" + str(line - 2) + ":" in p for p in found)
 

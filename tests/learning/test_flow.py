@@ -46,7 +46,7 @@ def test_read_fail_retake_pass(app, client, make_official, login_as, sample_cour
     assert words["passed"] in result and "100" in result
 
     results = client.get("/learn/results").get_data(as_text=True)
-    assert results.count(f"/quiz/attempts/") == 2
+    assert results.count("/quiz/attempts/") == 2
     with app.app_context():
         completion = db.session.execute(select(CourseCompletion)).scalar_one()
         assert completion.percent == 100.0

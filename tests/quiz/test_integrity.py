@@ -22,7 +22,6 @@ from lms.quiz.operations import QuizRefused, start_attempt, submit_attempt
 from tests.conftest import FIXTURE_COURSES, csrf_token
 from tests.quiz.helpers import attempt_by_public_id, quiz_form, read_lessons, start_quiz
 
-
 VOLATILE = re.compile(r'name="csrf_token" value="[^"]+"|data-now="[^"]+"')  # token, clock
 
 

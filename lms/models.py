@@ -5,9 +5,11 @@ from lms.audit.models import AuditEvent
 from lms.learning.models import Course, CourseCompletion, CourseVersion, Lesson, LessonProgress
 from lms.org.models import OrgUnit, OrgUnitClosure
 from lms.quiz.models import AttemptItem, CourseVersionQuestion, Question, QuestionVersion, QuizAttempt
+from lms.scoring.models import ScoreSnapshot, ScoringPolicy, SnapshotCourse, SnapshotOfficial, SnapshotUnit
 
 __all__ = [
     "AttemptItem", "AuditEvent", "Course", "CourseCompletion", "CourseVersion",
     "CourseVersionQuestion", "Lesson", "LessonProgress", "Official", "OrgUnit", "OrgUnitClosure",
-    "Question", "QuestionVersion", "QuizAttempt", "RoleGrant",
+    "Question", "QuestionVersion", "QuizAttempt", "RoleGrant", "ScoreSnapshot", "ScoringPolicy",
+    "SnapshotCourse", "SnapshotOfficial", "SnapshotUnit",
 ]

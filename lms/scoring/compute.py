@@ -1,0 +1,285 @@
+"""Year scores as set-based SQL: the same few aggregate queries on SQLite and PostgreSQL.
+
+Nothing here loops over officials. A run turns the policy into a small literal table of rules
+(one row per mandatory course), then three queries build on each other:
+
+1. ``course_rows``: one row per (official, mandatory course due from them) with the status
+   (on_time / late / missing / pending), the best score and the points earned;
+2. ``official_rows``: one row per official with the indicator (0–100), band and whether they
+   meet the standard;
+3. ``unit_rows``: one row per unit of the scope, over its whole subtree, ranked among its
+   sibling units.
+
+The rules for edge cases are documented in docs/scoring.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import (
+    CTE,
+    Float,
+    Integer,
+    Numeric,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.sql.elements import ColumnElement
+
+from lms.accounts.models import Official
+from lms.db import UTCDateTime
+from lms.extensions import db
+from lms.learning.models import Course, CourseCompletion
+from lms.org.models import OrgUnit, OrgUnitClosure
+from lms.quiz.models import AttemptStatus, QuizAttempt
+from lms.scoring.models import YEAR
+from lms.scoring.policy import Policy
+
+PERIOD_END_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, YEAR: 12}
+STATUSES = ("on_time", "late", "missing", "pending")
+
+
+def _start_of_day(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def period_bounds(year: int, period: str, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """[start, end) of a period in UTC, by the calendar of ``zone`` (Vietnam by default)."""
+    end_month = PERIOD_END_MONTH[period]
+    start_month = 1 if period == YEAR else end_month - 2
+    start = _start_of_day(date(year, start_month, 1), zone)
+    end = _start_of_day(date(year + 1, 1, 1) if end_month == 12 else date(year, end_month + 1, 1), zone)
+    return start, end
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    number: int
+    course_id: int
+    course_slug: str
+    deadline_at: datetime  # exclusive: completions strictly before it are on time
+    join_cutoff: datetime  # officials who joined after it are not asked this course
+    weight: float
+    staff_categories: tuple[str, ...]
+    unit_kinds: tuple[str, ...]
+
+
+@dataclass
+class ScoringRun:
+    """A policy applied to a period as of a moment, ready to query."""
+
+    policy: Policy
+    period: str
+    as_of: datetime
+    rules: list[RuleRow]
+    unknown_courses: list[str] = field(default_factory=list)
+    not_yet_due: list[str] = field(default_factory=list)
+
+    # -- literal tables --------------------------------------------------------------------
+
+    def _literal_cte(self, name: str, columns: list[tuple[str, Any]], rows: list[tuple]) -> CTE:
+        selects = [select(*[_typed(value, type_).label(column)
+                            for (column, type_), value in zip(columns, row, strict=True)])
+                   for row in rows]
+        return (union_all(*selects) if len(selects) > 1 else selects[0]).cte(name)
+
+    def _rule_table(self) -> CTE:
+        return self._literal_cte(
+            "scoring_rules",
+            [("rule_no", Integer()), ("course_id", Integer()), ("deadline_at", UTCDateTime()),
+             ("join_cutoff", UTCDateTime()), ("weight", Float()), ("any_kind", Integer())],
+            [(r.number, r.course_id, r.deadline_at, r.join_cutoff, r.weight,
+              0 if r.unit_kinds else 1) for r in self.rules],
+        )
+
+    def _pairs(self, name: str, column: str, attribute: str) -> CTE | None:
+        rows = [(rule.number, value) for rule in self.rules for value in getattr(rule, attribute)]
+        if not rows:
+            return None
+        return self._literal_cte(name, [("rule_no", Integer()), (column, String())], rows)
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def course_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
+        """One row per (official, mandatory course due from them)."""
+        if not self.rules:
+            return select(*_empty_course_columns()).where(false())
+        rules = self._rule_table()
+        categories = self._pairs("scoring_rule_categories", "category", "staff_categories")
+        kinds = self._pairs("scoring_rule_kinds", "kind", "unit_kinds")
+
+        kind_matches: ColumnElement[bool] = rules.c.any_kind == 1
+        if kinds is not None:
+            kind_matches = or_(kind_matches, select(kinds.c.rule_no)
+                               .where(kinds.c.rule_no == rules.c.rule_no, kinds.c.kind == OrgUnit.kind)
+                               .exists())
+        due = (
+            select(Official.id.label("official_id"), Official.unit_id.label("unit_id"),
+                   rules.c.rule_no, rules.c.course_id, rules.c.deadline_at, rules.c.weight)
+            .join(OrgUnit, OrgUnit.id == Official.unit_id)
+            .join(rules, true())
+            .join(categories, and_(categories.c.rule_no == rules.c.rule_no,
+                                   categories.c.category == Official.staff_category))
+            .where(Official.active.is_(True), Official.created_at < rules.c.join_cutoff, kind_matches)
+        )
+        if scope is not None:
+            due = due.where(Official.unit_id.in_(scope))
+        if official_id is not None:
+            due = due.where(Official.id == official_id)
+        due = due.cte("scoring_due")
+
+        best = (
+            select(QuizAttempt.official_id, QuizAttempt.course_id,
+                   func.max(QuizAttempt.percent).label("best_percent"))
+            .where(QuizAttempt.status == AttemptStatus.SUBMITTED,
+                   QuizAttempt.submitted_at < self.as_of,
+                   QuizAttempt.course_id.in_([rule.course_id for rule in self.rules]),
+                   QuizAttempt.official_id.in_(select(due.c.official_id)))
+            .group_by(QuizAttempt.official_id, QuizAttempt.course_id)
+            .subquery("scoring_best")
+        )
+        completed_at = case((CourseCompletion.completed_at < self.as_of, CourseCompletion.completed_at),
+                            else_=None)
+        as_of = literal(self.as_of, UTCDateTime())
+        status = case(
+            (and_(completed_at.is_not(None), completed_at < due.c.deadline_at), "on_time"),
+            (completed_at.is_not(None), "late"),
+            (due.c.deadline_at <= as_of, "missing"),
+            else_="pending",
+        )
+        policy = self.policy
+        bonus = _number(policy.best_score_bonus) * func.coalesce(best.c.best_percent, 0.0) / 100.0
+        points = case(
+            (status == "on_time", _number(policy.on_time) + bonus),
+            (status == "late", _number(policy.late) + bonus),
+            else_=_number(policy.missing),
+        )
+        return (
+            select(due.c.official_id, due.c.unit_id, due.c.rule_no, due.c.course_id,
+                   due.c.deadline_at, due.c.weight, completed_at.label("completed_at"),
+                   best.c.best_percent, status.label("status"), _rounded(points).label("points"))
+            .select_from(due)
+            .outerjoin(CourseCompletion, and_(CourseCompletion.official_id == due.c.official_id,
+                                              CourseCompletion.course_id == due.c.course_id))
+            .outerjoin(best, and_(best.c.official_id == due.c.official_id,
+                                  best.c.course_id == due.c.course_id))
+        )
+
+    def official_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
+        """One row per official with at least one course due: indicator, band, standard."""
+        rows = self.course_rows(scope=scope, official_id=official_id).subquery("scoring_courses")
+        missing = func.sum(case((rows.c.status.in_(("missing", "pending")), 1), else_=0))
+        indicator = _rounded(func.sum(rows.c.weight * rows.c.points) / func.sum(rows.c.weight))
+        aggregated = (
+            select(rows.c.official_id, rows.c.unit_id,
+                   func.count().label("courses_due"),
+                   func.sum(case((rows.c.status == "on_time", 1), else_=0)).label("on_time"),
+                   func.sum(case((rows.c.status == "late", 1), else_=0)).label("late"),
+                   missing.label("missing"),
+                   indicator.label("indicator"))
+            .group_by(rows.c.official_id, rows.c.unit_id)
+            .subquery("scoring_officials")
+        )
+        band = case(*[(aggregated.c.indicator >= band.min, band.code)
+                      for band in self.policy.bands[:-1]], else_=self.policy.bands[-1].code)
+        meets: ColumnElement[bool] = aggregated.c.indicator >= self.policy.min_indicator
+        if self.policy.require_all_mandatory:
+            meets = and_(meets, aggregated.c.missing == 0)
+        return select(aggregated, band.label("band"),
+                      case((meets, True), else_=False).label("meets_standard"))
+
+    def unit_rows(self, scope: Select) -> Select:
+        """One row per unit of ``scope``, over its whole subtree, ranked among its siblings."""
+        officials = self.official_rows(scope=scope).subquery("scoring_unit_officials")
+        closure = OrgUnitClosure.__table__
+        headcount = func.count(officials.c.official_id)
+        meeting = func.sum(case((officials.c.meets_standard.is_(True), 1), else_=0))
+        totals = (
+            select(closure.c.ancestor_id.label("unit_id"),
+                   headcount.label("headcount"),
+                   meeting.label("meeting"),
+                   _rounded(100.0 * meeting / headcount).label("share_meeting"),
+                   _rounded(func.avg(officials.c.indicator)).label("mean_indicator"),
+                   _rounded(100.0 * func.sum(officials.c.on_time) / func.sum(officials.c.courses_due))
+                   .label("on_time_share"))
+            .join(closure, closure.c.descendant_id == officials.c.unit_id)
+            .where(closure.c.ancestor_id.in_(scope))
+            .group_by(closure.c.ancestor_id)
+            .subquery("scoring_unit_totals")
+        )
+        metric = totals.c[{"share_meeting_standard": "share_meeting", "mean_indicator": "mean_indicator",
+                           "on_time_share": "on_time_share"}[self.policy.rank_by]]
+        return (
+            select(totals, OrgUnit.parent_id, OrgUnit.code.label("unit_code"),
+                   OrgUnit.name_vi, OrgUnit.name_en,
+                   func.rank().over(partition_by=OrgUnit.parent_id, order_by=metric.desc())
+                   .label("rank"))
+            .join(OrgUnit, OrgUnit.id == totals.c.unit_id)
+        )
+
+
+def _typed(value: Any, type_: Any) -> ColumnElement:
+    """A literal PostgreSQL will not read as text. psycopg's dialect casts integer, text and
+    timestamp parameters itself but not floats; and on SQLite a CAST to a date type would turn
+    the stored text into a number, so only floats get an explicit cast."""
+    return cast(literal(value, type_), Float) if isinstance(type_, Float) else literal(value, type_)
+
+
+def _number(value: float) -> ColumnElement:
+    return _typed(value, Float())
+
+
+def _rounded(value: ColumnElement) -> ColumnElement:
+    """Two decimals, the same on SQLite and PostgreSQL (whose round() wants NUMERIC)."""
+    return cast(func.round(cast(value, Numeric(14, 6)), 2), Float)
+
+
+def _empty_course_columns() -> list[ColumnElement]:
+    """The columns of ``course_rows`` when no course is due: typed NULLs, no rows."""
+    columns = [("official_id", Integer()), ("unit_id", Integer()), ("rule_no", Integer()),
+               ("course_id", Integer()), ("deadline_at", UTCDateTime()), ("weight", Float()),
+               ("completed_at", UTCDateTime()), ("best_percent", Float()), ("status", String()),
+               ("points", Float())]
+    return [_typed(None, type_).label(name) for name, type_ in columns]
+
+
+def prepare_run(policy: Policy, period: str = YEAR, *, now: datetime, zone: ZoneInfo) -> ScoringRun:
+    """Resolve the policy's courses and deadlines for a period, as of ``now`` (or the period's end)."""
+    if period != YEAR and not policy.quarters:
+        raise ValueError("this policy does not define quarterly figures")
+    _start, end = period_bounds(policy.year, period, zone)
+    as_of = min(now, end)
+    courses = {course.slug: course for course in db.session.execute(
+        select(Course).where(Course.slug.in_([rule.course for rule in policy.mandatory]))).scalars()}
+    grace = timedelta(days=policy.grace_days)
+    run = ScoringRun(policy=policy, period=period, as_of=as_of, rules=[])
+    for number, rule in enumerate(policy.mandatory, start=1):
+        course = courses.get(rule.course)
+        if course is None:
+            run.unknown_courses.append(rule.course)
+            continue
+        deadline = _start_of_day(rule.deadline + timedelta(days=1), zone)
+        if deadline > end:
+            run.not_yet_due.append(rule.course)  # due after this quarter
+            continue
+        # A course published late in the year gives everyone at least the grace period.
+        deadline = max(deadline, course.created_at + grace)
+        run.rules.append(RuleRow(number=number, course_id=course.id, course_slug=rule.course,
+                                 deadline_at=deadline, join_cutoff=deadline - grace,
+                                 weight=rule.weight, staff_categories=rule.staff_categories,
+                                 unit_kinds=rule.unit_kinds))
+    return run

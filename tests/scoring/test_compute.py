@@ -1,0 +1,203 @@
+"""Every scoring rule and edge case, on controlled data (SQLite and PostgreSQL alike)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select, update
+
+from lms.accounts.models import Official, Role, StaffCategory
+from lms.extensions import db
+from lms.learning.models import Course, CourseCompletion, CourseVersion
+from lms.org.models import UnitKind
+from lms.org.queries import subtree_ids
+from lms.quiz.models import AttemptStatus, QuizAttempt
+from lms.scoring.operations import activate_policy, live_run
+
+POLICY = """
+name: {vi: Chính sách thử, en: Test policy}
+year: 2026
+quarters: true
+points: {on_time: 90, late: 60, missing: 0, best_score_bonus: 10}
+new_officials: {grace_days: 30}
+bands:
+  - {code: excellent, min: 90, label: {vi: Xuất sắc, en: Excellent}}
+  - {code: good, min: 70, label: {vi: Tốt, en: Good}}
+  - {code: fair, min: 50, label: {vi: Đạt, en: Fair}}
+  - {code: below, min: 0, label: {vi: Chưa đạt, en: Below}}
+standard: {min_indicator: 70, require_all_mandatory: true}
+units: {rank_by: share_meeting_standard}
+mandatory:
+  - course: sample
+    deadline: 2026-06-30
+    staff_categories: [can_bo, cong_chuc]
+"""
+END_OF_YEAR = datetime(2026, 12, 31, 12, tzinfo=UTC)
+
+
+def at(month: int, day: int, hour: int = 3) -> datetime:
+    return datetime(2026, month, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture
+def world(app, sample_course, make_unit, make_official):
+    province = make_unit("Tỉnh", code="P")
+    commune_a = make_unit("Xã A", parent=province, kind=UnitKind.COMMUNE, code="XA")
+    school_a = make_unit("Trường A", parent=commune_a, kind=UnitKind.SCHOOL, code="XA-T")
+    commune_b = make_unit("Xã B", parent=province, kind=UnitKind.COMMUNE, code="XB")
+    people = {
+        "on_time": make_official("a1", unit=commune_a, full_name="Lê Đúng Hạn"),
+        "late": make_official("a2", unit=commune_a, full_name="Lê Trễ Hạn"),
+        "missing": make_official("a3", unit=school_a, full_name="Lê Chưa Học",
+                                 staff_category=StaffCategory.CAN_BO),
+        "teacher": make_official("a4", unit=school_a, full_name="Lê Giáo Viên",
+                                 staff_category=StaffCategory.VIEN_CHUC),
+        "b_on_time": make_official("b1", unit=commune_b, full_name="Trần Đúng Hạn"),
+        "hr": make_official("hr", unit=province, roles=[(Role.HR, province)], full_name="Hồ Nhân Sự"),
+    }
+    with app.app_context():
+        # Everyone joined and the course was published at the start of the year.
+        db.session.execute(update(Course).values(created_at=at(1, 1)))
+        db.session.execute(update(Official).values(created_at=at(1, 2)))
+        activate_policy(POLICY)
+        db.session.commit()
+    complete(app, people["on_time"], at(5, 1), [60.0, 80.0])
+    complete(app, people["late"], at(8, 1), [80.0])
+    complete(app, people["b_on_time"], at(6, 30, 16), [100.0])  # 23:00 on 30 June in Hà Nội
+    people.update(province=province, commune_a=commune_a, commune_b=commune_b, school_a=school_a)
+    return people
+
+
+def complete(app, official, when: datetime, percents: list[float]) -> None:
+    """Submitted attempts with these scores, the last one passing at ``when``."""
+    with app.app_context():
+        course = db.session.execute(select(Course).where(Course.slug == "sample")).scalar_one()
+        version = db.session.execute(select(CourseVersion).where(
+            CourseVersion.course_id == course.id)).scalar_one()
+        attempts = []
+        for number, percent in enumerate(percents, start=1):
+            attempt = QuizAttempt(official_id=official.id, course_id=course.id,
+                                  course_version_id=version.id, number=number,
+                                  status=AttemptStatus.SUBMITTED, started_at=when, submitted_at=when,
+                                  points=percent / 20, max_points=5.0, percent=percent,
+                                  passed=percent >= 60)
+            db.session.add(attempt)
+            attempts.append(attempt)
+        db.session.flush()
+        db.session.add(CourseCompletion(official_id=official.id, course_id=course.id,
+                                        course_version_id=version.id, attempt_id=attempts[-1].id,
+                                        completed_at=when, percent=percents[-1],
+                                        best_percent=max(percents)))
+        db.session.commit()
+
+
+def scores(app, period: str = "Y", now: datetime = END_OF_YEAR, scope_unit=None) -> dict:
+    with app.app_context():
+        run = live_run(2026, period, now=now)
+        scope = subtree_ids(scope_unit.id) if scope_unit else None
+        rows = db.session.execute(run.official_rows(scope=scope)).mappings().all()
+        logins = dict(db.session.execute(select(Official.id, Official.login)).all())
+        return {logins[row["official_id"]]: dict(row) for row in rows}
+
+
+def test_status_points_band_and_standard(app, world):
+    result = scores(app)
+    on_time, late, missing = result["a1"], result["a2"], result["a3"]
+    # on time: 90 + 10 × best 80% = 98
+    assert (on_time["indicator"], on_time["band"], on_time["meets_standard"]) == (98.0, "excellent", True)
+    # late: 60 + 10 × 80% = 68, below the standard's 70
+    assert (late["indicator"], late["band"], late["meets_standard"]) == (68.0, "fair", False)
+    assert (missing["indicator"], missing["band"], missing["missing"]) == (0.0, "below", 1)
+    # 23:00 on the deadline day in Vietnam is still on time.
+    assert result["b1"]["indicator"] == 100.0 and result["b1"]["on_time"] == 1
+
+
+def test_officials_with_no_mandatory_course_are_left_out(app, world):
+    result = scores(app)
+    assert "a4" not in result  # public employees are not named by the rule
+    assert set(result) == {"a1", "a2", "a3", "b1", "hr"}
+
+
+def test_official_who_joined_within_the_grace_period_is_not_asked(app, world, make_official):
+    newcomer = make_official("new", unit=world["commune_a"])
+    with app.app_context():
+        db.session.execute(update(Official).where(Official.id == newcomer.id)
+                           .values(created_at=at(6, 15)))
+        db.session.commit()
+    assert "new" not in scores(app)
+
+
+def test_course_published_late_moves_its_deadline(app, world):
+    with app.app_context():
+        db.session.execute(update(Course).values(created_at=at(7, 10)))
+        db.session.commit()
+    # Published after its deadline: everyone gets 30 days from publication (to 9 August),
+    # so the completion of 1 August is on time.
+    result = scores(app)
+    assert result["a2"]["on_time"] == 1 and result["a2"]["indicator"] == 98.0
+
+
+def test_official_who_changed_unit_counts_for_the_new_unit(app, world):
+    with app.app_context():
+        db.session.execute(update(Official).where(Official.login == "a1")
+                           .values(unit_id=world["commune_b"].id))
+        db.session.commit()
+    in_b = scores(app, scope_unit=world["commune_b"])
+    assert set(in_b) == {"a1", "b1"} and in_b["a1"]["indicator"] == 98.0
+
+
+def test_live_preview_before_the_deadline_shows_pending(app, world):
+    result = scores(app, now=at(5, 15))
+    assert result["a1"]["on_time"] == 1
+    assert result["a2"]["missing"] == 1  # not done yet, deadline ahead: pending counts as not done
+    with app.app_context():
+        run = live_run(2026, now=at(5, 15))
+        statuses = {row.status for row in db.session.execute(run.course_rows())}
+    assert statuses == {"on_time", "pending"}
+
+
+def test_quarters_count_only_courses_due_by_the_quarter_end(app, world):
+    assert scores(app, "Q1") == {}  # nothing due before 30 June
+    q2 = scores(app, "Q2")
+    assert q2["a1"]["indicator"] == 98.0
+    assert q2["a2"]["missing"] == 1  # completed in August: not done as of the end of Q2
+    assert q2["b1"]["on_time"] == 1
+
+
+def test_best_score_counts_only_attempts_before_the_period_end(app, world):
+    complete_again = datetime(2026, 10, 1, tzinfo=UTC)
+    with app.app_context():
+        course_id = db.session.execute(select(Course.id)).scalar_one()
+        version_id = db.session.execute(select(CourseVersion.id)).scalar_one()
+        db.session.add(QuizAttempt(official_id=world["on_time"].id, course_id=course_id,
+                                   course_version_id=version_id, number=3,
+                                   status=AttemptStatus.SUBMITTED, started_at=complete_again,
+                                   submitted_at=complete_again, points=5, max_points=5,
+                                   percent=100.0, passed=True))
+        db.session.commit()
+    assert scores(app, "Q2")["a1"]["indicator"] == 98.0   # best 80% by 30 June
+    assert scores(app)["a1"]["indicator"] == 100.0        # best 100% by year end
+
+
+def test_units_aggregate_their_subtree_and_rank_among_siblings(app, world):
+    with app.app_context():
+        run = live_run(2026, now=END_OF_YEAR)
+        rows = {row["unit_code"]: dict(row) for row in db.session.execute(
+            run.unit_rows(subtree_ids(world["province"].id))).mappings()}
+    a, b, province = rows["XA"], rows["XB"], rows["P"]
+    assert (a["headcount"], a["meeting"], a["share_meeting"]) == (3, 1, 33.33)  # school included
+    assert (b["headcount"], b["meeting"], b["share_meeting"]) == (1, 1, 100.0)
+    assert (b["rank"], a["rank"]) == (1, 2)  # siblings ranked by the share meeting the standard
+    assert province["headcount"] == 5
+    assert a["mean_indicator"] == round((98 + 68 + 0) / 3, 2)
+    assert a["on_time_share"] == 33.33
+
+
+def test_policy_rules_narrowed_by_unit_kind(app, world):
+    with app.app_context():
+        activate_policy(POLICY.replace("staff_categories: [can_bo, cong_chuc]",
+                                       "staff_categories: [can_bo, cong_chuc]\n"
+                                       "    unit_kinds: [school]"))
+        db.session.commit()
+    assert set(scores(app)) == {"a3"}  # only the school's cadre is asked

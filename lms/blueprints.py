@@ -9,6 +9,7 @@ from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
 from lms.people.views import bp as people_bp
 from lms.quiz.views import bp as quiz_bp
+from lms.scoring.views import bp as scoring_bp
 
 
 def register_blueprints(app: Flask) -> None:
@@ -18,6 +19,7 @@ def register_blueprints(app: Flask) -> None:
         (i18n_bp, None),
         (learning_bp, "/learn"),
         (quiz_bp, "/quiz"),
+        (scoring_bp, "/scores"),
         (people_bp, "/people"),
         (admin_bp, "/admin"),
     ):

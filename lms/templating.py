@@ -20,6 +20,7 @@ def _navigation() -> list[tuple[str, str, str]]:
         ("learning.results", url_for("learning.results"), _("My results")),
     ]
     if has_role(current_user, Role.UNIT_MANAGER):
+        items.append(("scoring.dashboard", url_for("scoring.dashboard"), _("Scores")))
         items.append(("people.index", url_for("people.index"), _("People")))
     if has_role(current_user, Role.ADMIN):
         items.append(("admin.units", url_for("admin.units"), _("Units")))

@@ -44,14 +44,15 @@ class Page(Generic[T]):
         return self.page < self.pages
 
 
-def paginate(query: Select[Any], *, per_page: int = 50) -> Page[Any]:
-    """One COUNT and one LIMIT/OFFSET query for the page named by ``?page=``."""
+def paginate(query: Select[Any], *, per_page: int = 50, rows: bool = False) -> Page[Any]:
+    """One COUNT and one LIMIT/OFFSET query for the page named by ``?page=``.
+
+    Items are ORM objects, or row mappings with ``rows=True`` (for multi-column selects)."""
     page = request.args.get("page", 1, type=int) or 1
     page = max(page, 1)
     total = db.session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    items = list(
-        db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars()
-    )
+    result = db.session.execute(query.limit(per_page).offset((page - 1) * per_page))
+    items = list(result.mappings() if rows else result.scalars())
     return Page(items=items, page=page, per_page=per_page, total=total)

@@ -15,7 +15,7 @@ from typing import Any
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lms.content import markdown
-from lms.content.yaml_reader import LOCALE_NAMES, LOCALES, Problem, Text, YamlReader
+from lms.content.yaml_reader import LOCALE_NAMES, LOCALES, Problem, Text, YamlReader, sorted_problems
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "matching")
 REVEAL_MODES = ("after_each_attempt", "after_passing", "never")
@@ -124,7 +124,7 @@ def load_courses(root: Path) -> list[CourseReport]:
 def load_course(folder: Path, base: Path | None = None) -> CourseReport:
     reader = _CourseReader(folder, base or folder.parent)
     spec = reader.read()
-    return CourseReport(folder, spec if not reader.problems else None, sorted(reader.problems))
+    return CourseReport(folder, spec if not reader.problems else None, sorted_problems(reader.problems))
 
 
 class _CourseReader(YamlReader):

@@ -19,7 +19,7 @@ LOCALE_NAMES = {"vi": "Vietnamese", "en": "English"}
 Text = dict[str, str]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
     path: str
     line: int | None
@@ -32,6 +32,11 @@ class Problem:
 
     def as_dict(self) -> dict[str, Any]:
         return {"file": self.path, "line": self.line, "key": self.key, "message": self.message}
+
+
+def sorted_problems(problems: list[Problem]) -> list[Problem]:
+    """By file, then line (problems of a whole file first), then message."""
+    return sorted(problems, key=lambda p: (p.path, p.line or 0, p.message, p.key or ""))
 
 
 class YamlReader:
@@ -71,6 +76,8 @@ class YamlReader:
                          f"malformed YAML: {error.problem or error.context}")
         except YAMLError as error:
             self.problem(None, f"malformed YAML: {error}")
+        except ValueError as error:  # e.g. a date that does not exist: 2026-02-30
+            self.problem(_line_of_bad_date(text), f"invalid value: {error}")
         return None
 
     def mapping(self, node: Any, where: str, allowed: set[str], required: set[str],
@@ -130,3 +137,17 @@ class YamlReader:
             self.problem(self.line_of(node, key), "expected true or false", where)
             return default
         return value
+
+
+def _line_of_bad_date(text: str) -> int | None:
+    """The first line holding a date that does not exist (ruamel reports no position)."""
+    import re
+    from datetime import date
+
+    for number, line in enumerate(text.splitlines(), start=1):
+        for year, month, day in re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", line):
+            try:
+                date(int(year), int(month), int(day))
+            except ValueError:
+                return number
+    return None

@@ -204,8 +204,9 @@ class ScoringRun:
 
     def unit_rows(self, scope: Select) -> Select:
         """One row per unit of ``scope``, over its whole subtree, ranked among its siblings."""
-        officials = self.official_rows(scope=scope).subquery("scoring_unit_officials")
         closure = OrgUnitClosure.__table__
+        below = select(closure.c.descendant_id).where(closure.c.ancestor_id.in_(scope))
+        officials = self.official_rows(scope=below).subquery("scoring_unit_officials")
         headcount = func.count(officials.c.official_id)
         meeting = func.sum(case((officials.c.meets_standard.is_(True), 1), else_=0))
         totals = (

@@ -9,6 +9,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import insert, literal, select, update
 
@@ -54,7 +55,8 @@ def activate_policy(text: str, filename: str = "policy.yaml") -> ScoringPolicy:
     policy = parse_policy(text, filename)
     frozen = open_snapshot(policy.year, YEAR)
     if frozen is not None:
-        raise ScoringError(f"{policy.year} is frozen; reopen it before changing its policy")
+        raise ScoringError(_("%(year)s is frozen: reopen it before changing its policy.",
+                             year=policy.year))
     stored = db.session.execute(
         select(ScoringPolicy).where(ScoringPolicy.year == policy.year,
                                     ScoringPolicy.hash == policy.hash)
@@ -84,14 +86,14 @@ def open_snapshot(year: int, period: str) -> ScoreSnapshot | None:
 def live_run(year: int, period: str = YEAR, *, now: datetime | None = None) -> ScoringRun:
     policy = active_policy(year)
     if policy is None:
-        raise ScoringError(f"no scoring policy for {year}")
+        raise ScoringError(_("There is no scoring policy for %(year)s.", year=year))
     return prepare_run(policy, period, now=now or utcnow(), zone=zone())
 
 
 def freeze(year: int, period: str = YEAR, *, now: datetime | None = None) -> ScoreSnapshot:
     """Write the immutable snapshot of a period, whole province, in set-based inserts."""
     if open_snapshot(year, period) is not None:
-        raise ScoringError(f"{year} {period} is frozen already")
+        raise ScoringError(_("These results are frozen already."))
     run = live_run(year, period, now=now)
     snapshot = ScoreSnapshot(year=year, period=period, policy_text=run.policy.text,
                              policy_hash=run.policy.hash, as_of=run.as_of, frozen_at=now or utcnow())
@@ -139,9 +141,9 @@ def freeze(year: int, period: str = YEAR, *, now: datetime | None = None) -> Sco
 def reopen(snapshot: ScoreSnapshot, reason: str) -> None:
     """Admin only (checked by the caller): the snapshot stays, marked reopened, for the record."""
     if snapshot.reopened_at is not None:
-        raise ScoringError("this snapshot is reopened already")
+        raise ScoringError(_("These results were reopened already."))
     if not reason.strip():
-        raise ScoringError("give a reason for reopening")
+        raise ScoringError(_("Give the reason for reopening."))
     snapshot.reopened_at = utcnow()
     snapshot.reopen_reason = reason.strip()
     if getattr(current_user, "is_authenticated", False):

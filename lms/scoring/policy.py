@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.content.loader import SLUG_PATTERN, STAFF_CATEGORIES
-from lms.content.yaml_reader import Problem, Text, YamlReader
+from lms.content.yaml_reader import Problem, Text, YamlReader, sorted_problems
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
 UNIT_KINDS = ("province", "department", "commune", "ward", "special_zone", "school",
@@ -77,7 +77,7 @@ def parse_policy(text: str, filename: str = "policy.yaml") -> Policy:
     reader = _PolicyReader(filename)
     policy = reader.read(text)
     if reader.problems or policy is None:
-        raise PolicyError(sorted(reader.problems))
+        raise PolicyError(sorted_problems(reader.problems))
     return policy
 
 

@@ -1,0 +1,251 @@
+"""Scores for HR and unit managers (their subtree) and for each official (their own)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import exists, select
+
+from lms.accounts.access import authorize, can_act_on_unit, has_role, requires, scope_unit_ids
+from lms.accounts.models import Official, Role, RoleGrant
+from lms.db import utcnow
+from lms.extensions import db
+from lms.org.models import OrgUnit
+from lms.org.queries import ancestors, subtree_ids
+from lms.scoring.models import YEAR, ScoreSnapshot, ScoringPolicy
+from lms.scoring.operations import (
+    ScoringError,
+    activate_policy,
+    freeze,
+    live_run,
+    open_snapshot,
+    reopen,
+    zone,
+)
+from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
+from lms.scoring.sources import FrozenScores, LiveScores, band_counts, summary
+from lms.web import paginate
+
+bp = Blueprint("scoring", __name__)
+
+
+def _year_and_period() -> tuple[int, str]:
+    year = request.args.get("year", type=int) or utcnow().astimezone(zone()).year
+    period = request.args.get("period", YEAR)
+    if period not in (YEAR, *PERIODS) or not 2000 <= year <= 2100:
+        abort(404)
+    return year, period
+
+
+def scores_for(year: int, period: str) -> LiveScores | FrozenScores:
+    snapshot = open_snapshot(year, period)
+    if snapshot is not None:
+        return FrozenScores(snapshot)
+    try:
+        return LiveScores(live_run(year, period))
+    except (ScoringError, ValueError):
+        abort(404)
+
+
+def _top_scope_unit() -> OrgUnit:
+    """The highest unit the reader manages (the default view of the dashboard)."""
+    scope = scope_unit_ids(current_user, Role.UNIT_MANAGER)
+    unit = db.session.execute(
+        select(OrgUnit).where(OrgUnit.id.in_(scope))
+        .where(~OrgUnit.parent_id.in_(scope) | OrgUnit.parent_id.is_(None))
+        .order_by(OrgUnit.code).limit(1)
+    ).scalar_one()
+    return unit
+
+
+def _chosen_unit() -> OrgUnit:
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is None:
+        return _top_scope_unit()
+    authorize(Role.UNIT_MANAGER, unit_id)
+    return db.session.get(OrgUnit, unit_id)
+
+
+def governs_province(official: Official) -> bool:
+    """Admins, and HR over a top-level unit (the provincial Department of Home Affairs),
+    choose the year's policy and freeze results for the whole province."""
+    if has_role(official, Role.ADMIN):
+        return True
+    return db.session.execute(select(exists().where(
+        RoleGrant.official_id == official.id, RoleGrant.role == Role.HR,
+        RoleGrant.unit_id == OrgUnit.id, OrgUnit.parent_id.is_(None)))).scalar_one()
+
+
+@bp.route("/")
+@requires(Role.UNIT_MANAGER)
+def dashboard():
+    year, period = _year_and_period()
+    unit = _chosen_unit()
+    scores = scores_for(year, period)
+    scope = subtree_ids(unit.id)
+    officials = scores.officials(scope)
+    children = select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)
+    at_risk = scores.at_risk(scope)
+    return render_template(
+        "scoring/dashboard.html",
+        year=year, period=period, unit=unit, scores=scores, policy=scores.policy,
+        totals=db.session.execute(summary(officials)).one(),
+        bands=dict(db.session.execute(band_counts(officials)).all()),
+        child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
+                           key=lambda row: (row["rank"], row["unit_code"])),
+        at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,
+        governs=governs_province(current_user),
+        unit_path=ancestors(unit.id),
+    )
+
+
+@bp.route("/officials")
+@requires(Role.UNIT_MANAGER)
+def officials():
+    year, period = _year_and_period()
+    unit = _chosen_unit()
+    scores = scores_for(year, period)
+    page = paginate(scores.officials(subtree_ids(unit.id)), rows=True)
+    return render_template("scoring/officials.html", year=year, period=period, unit=unit,
+                           scores=scores, policy=scores.policy, page=page)
+
+
+@bp.route("/officials/<int:official_id>")
+@requires(Role.LEARNER)
+def breakdown(official_id: int):
+    official = db.session.get(Official, official_id)
+    if official is None:
+        abort(404)
+    if official.id != current_user.id:
+        authorize(Role.UNIT_MANAGER, official.unit_id)
+    year, period = _year_and_period()
+    scores = scores_for(year, period)
+    total = db.session.execute(scores.official(official.id)).mappings().first()
+    courses = db.session.execute(scores.courses(official.id)).mappings().all()
+    return render_template("scoring/breakdown.html", year=year, period=period, scores=scores,
+                           policy=scores.policy, official=official, total=total, courses=courses)
+
+
+@bp.route("/me")
+@requires(Role.LEARNER)
+def my_score():
+    return redirect(url_for("scoring.breakdown", official_id=current_user.id, **request.args))
+
+
+@bp.route("/officials.csv")
+@requires(Role.UNIT_MANAGER)
+def officials_csv():
+    year, period = _year_and_period()
+    unit = _chosen_unit()
+    scores = scores_for(year, period)
+    statement = scores.officials(subtree_ids(unit.id))
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(["login", "full_name", "unit_code", "staff_category", "courses_due",
+                         "on_time", "late", "missing", "indicator", "band", "meets_standard"])
+        yield "\ufeff" + buffer.getvalue()
+        for row in db.session.execute(statement.execution_options(yield_per=2000)).mappings():
+            buffer.seek(0)
+            buffer.truncate()
+            writer.writerow([row["login"], row["full_name"], row["unit_code"],
+                             str(row["staff_category"]), row["courses_due"], row["on_time"],
+                             row["late"], row["missing"], f"{row['indicator']:.2f}", row["band"],
+                             int(bool(row["meets_standard"]))])
+            yield buffer.getvalue()
+
+    state = "frozen" if scores.frozen else "live"
+    filename = f"scores-{year}-{period}-{unit.code}-{state}.csv"
+    return Response(stream_with_context(rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/policy", methods=["GET", "POST"])
+@requires(Role.HR)
+def policy():
+    year, _period = _year_and_period()
+    governs = governs_province(current_user)
+    problems = []
+    submitted = ""
+    if request.method == "POST":
+        if not governs:
+            abort(403)
+        upload = request.files.get("file")
+        submitted = (upload.read().decode("utf-8", errors="replace") if upload and upload.filename
+                     else request.form.get("text", ""))
+        try:
+            stored = activate_policy(submitted, upload.filename if upload and upload.filename
+                                     else "policy.yaml")
+        except PolicyError as error:
+            db.session.rollback()
+            problems = error.problems
+        except ScoringError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("The policy for %(year)s is now in force.", year=stored.year), "success")
+            return redirect(url_for("scoring.policy", year=stored.year))
+    stored_policies = list(db.session.execute(
+        select(ScoringPolicy).where(ScoringPolicy.year == year)
+        .order_by(ScoringPolicy.uploaded_at.desc())).scalars())
+    active = next((p for p in stored_policies if p.active), None)
+    return render_template("scoring/policy.html", year=year, governs=governs,
+                           active_text=active.text if active else _default_text(year),
+                           is_default=active is None, stored=stored_policies, problems=problems,
+                           submitted=submitted)
+
+
+def _default_text(year: int) -> str | None:
+    default = load_default_policy()
+    return default.text if default.year == year else None
+
+
+@bp.route("/freeze", methods=["POST"])
+@requires(Role.HR)
+def freeze_period():
+    year, period = _year_and_period()
+    if not governs_province(current_user):
+        abort(403)
+    try:
+        freeze(year, period)
+    except ScoringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("Results for %(year)s are frozen.", year=year), "success")
+    return redirect(url_for("scoring.dashboard", year=year, period=period))
+
+
+@bp.route("/snapshots/<int:snapshot_id>/reopen", methods=["POST"])
+@requires(Role.ADMIN)
+def reopen_snapshot(snapshot_id: int):
+    snapshot = db.session.get(ScoreSnapshot, snapshot_id)
+    if snapshot is None or not can_act_on_unit(current_user, Role.ADMIN, _top_scope_unit().id):
+        abort(404)
+    try:
+        reopen(snapshot, request.form.get("reason", ""))
+    except ScoringError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(_("The frozen results were reopened."), "success")
+    return redirect(url_for("scoring.dashboard", year=snapshot.year, period=snapshot.period))

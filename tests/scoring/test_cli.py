@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import json
+
+from freezegun import freeze_time
+from sqlalchemy import func, select
+
+from lms.extensions import db
+from lms.scoring.models import ScoreSnapshot, SnapshotOfficial
+from tests.scoring.conftest import POLICY
+
+
+@freeze_time("2026-12-31 12:00:00")
+def test_compute_preview_unit_scope_and_json(runner, world):
+    preview = runner.invoke(args=["scores", "compute", "--year", "2026"])
+    assert preview.exit_code == 0, preview.output
+    assert "live preview" in preview.output
+    assert "Officials with mandatory courses: 5; meeting the standard: 2 (40.0%)" in preview.output
+    scoped = runner.invoke(args=["scores", "compute", "--year", "2026", "--unit", "xb", "--json"])
+    rows = [json.loads(line) for line in scoped.output.splitlines()]
+    assert [(row["login"], row["indicator"], row["meets_standard"]) for row in rows] == [
+        ("b1", 100.0, True)]
+
+
+@freeze_time("2026-12-31 12:00:00")
+def test_compute_freeze_once(app, runner, world):
+    first = runner.invoke(args=["scores", "compute", "--year", "2026", "--freeze"])
+    assert first.exit_code == 0 and "Frozen 2026 Y as snapshot" in first.output
+    assert "frozen" in first.output
+    again = runner.invoke(args=["scores", "compute", "--year", "2026", "--freeze"])
+    # CLI messages speak the default language (Vietnamese).
+    assert again.exit_code != 0 and "Kết quả này đã được chốt." in again.output
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(ScoreSnapshot)).scalar_one() == 1
+        assert db.session.execute(select(func.count()).select_from(SnapshotOfficial)).scalar_one() == 5
+
+
+def test_policy_check_and_activate(runner, world, tmp_path):
+    good = tmp_path / "2026.yaml"
+    good.write_text(POLICY.replace("min_indicator: 70", "min_indicator: 65"), encoding="utf-8")
+    checked = runner.invoke(args=["scores", "policy", str(good), "--activate"])
+    assert checked.exit_code == 0 and "now in force" in checked.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(POLICY.replace("year: 2026", "year: 1900"), encoding="utf-8")
+    refused = runner.invoke(args=["scores", "policy", str(bad), "--activate"])
+    assert refused.exit_code != 0 and "bad.yaml:3: 1900 is out of range" in refused.output

@@ -1,0 +1,155 @@
+"""HR pages, breakdowns, freezing and policies, as people use them — and as intruders try."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from freezegun import freeze_time
+from sqlalchemy import select
+
+from lms.accounts.models import Role
+from lms.audit.models import AuditEvent
+from lms.extensions import db
+from lms.scoring.models import ScoreSnapshot, ScoringPolicy
+from tests.conftest import csrf_token, post_form
+from tests.scoring.conftest import POLICY, complete
+
+YEAR_END = "2026-12-31 12:00:00"
+
+
+@pytest.fixture
+def hr(world, make_official):
+    return {
+        "province": world["hr"],
+        "commune_a": make_official("hr.a", unit=world["commune_a"],
+                                   roles=[(Role.HR, world["commune_a"])], full_name="Hồ Xã A"),
+        "admin": make_official("admin", unit=world["province"],
+                               roles=[(Role.ADMIN, world["province"])], full_name="Quản Trị"),
+    }
+
+
+@freeze_time(YEAR_END)
+def test_dashboard_shows_charts_tables_and_reminders(client, login_as, world, hr):
+    login_as(hr["province"])
+    page = client.get("/scores/?year=2026").get_data(as_text=True)
+    assert "Live preview" in page
+    assert page.count("<svg") == 2  # bands and units, each beside its table
+    assert "Courses still to complete" in page and "Lê Chưa Học" in page
+    assert "Freeze these results" in page
+
+
+@freeze_time(YEAR_END)
+def test_commune_hr_sees_only_their_commune(client, login_as, world, hr):
+    login_as(hr["commune_a"])
+    page = client.get("/scores/?year=2026").get_data(as_text=True)
+    assert "Lê Chưa Học" in page and "Trần Đúng Hạn" not in page
+    assert client.get(f"/scores/?year=2026&unit={world['commune_b'].id}").status_code == 404
+    assert client.get(f"/scores/officials/{world['b_on_time'].id}?year=2026").status_code == 404
+    listing = client.get("/scores/officials?year=2026").get_data(as_text=True)
+    assert "Lê Đúng Hạn" in listing and "Trần Đúng Hạn" not in listing
+    csv_text = client.get("/scores/officials.csv?year=2026").get_data(as_text=True)
+    assert "a1" in csv_text and "b1" not in csv_text
+    assert "Freeze these results" not in page  # only the province freezes
+    assert client.post("/scores/freeze?year=2026",
+                       data={"csrf_token": csrf_token(client, "/")}).status_code == 403
+
+
+@freeze_time(YEAR_END)
+def test_official_sees_their_own_breakdown_only(client, login_as, world):
+    login_as(world["late"])
+    mine = client.get("/scores/me?year=2026", follow_redirects=True).get_data(as_text=True)
+    assert "68.0" in mine and "Late" in mine
+    assert "60 when completed later" in mine  # how the points follow from the policy
+    assert "does not meet the digital-skills standard yet" in mine
+    assert client.get(f"/scores/officials/{world['on_time'].id}?year=2026").status_code == 403
+    assert client.get("/scores/?year=2026").status_code == 403
+
+
+@freeze_time(YEAR_END)
+def test_breakdown_explains_every_point(client, login_as, world, hr):
+    login_as(hr["province"])
+    page = client.get(f"/scores/officials/{world['on_time'].id}?year=2026").get_data(as_text=True)
+    assert "On time" in page and "80%" in page  # best score
+    assert "98.0" in page  # 90 + 10 × 80 %
+    assert "at least 70 and every mandatory course completed" in page
+
+
+def test_frozen_results_stay_byte_identical(app, client, login_as, world, hr):
+    with freeze_time(YEAR_END):
+        login_as(hr["province"])  # inside the frozen clock: a session signed later looks expired
+        token = csrf_token(client, "/scores/?year=2026")
+        assert client.post("/scores/freeze?year=2026", data={"csrf_token": token}).status_code == 302
+        before = client.get("/scores/officials.csv?year=2026").get_data()
+        breakdown_before = client.get(f"/scores/officials/{world['missing'].id}?year=2026")
+        assert "frozen" in client.get("/scores/officials.csv?year=2026").headers[
+            "Content-Disposition"]
+    # Later: the missing official completes, the policy changes, time passes.
+    complete(app, world["missing"], datetime(2027, 1, 5, tzinfo=UTC), [100.0])
+    with app.app_context():
+        db.session.add(ScoringPolicy(year=2026, name_vi="x", name_en="x", text=POLICY.replace(
+            "on_time: 90", "on_time: 50"), hash="changed", active=False))
+        db.session.commit()
+    with freeze_time("2027-02-01"):
+        login_as(hr["province"])
+        after = client.get("/scores/officials.csv?year=2026").get_data()
+        breakdown_after = client.get(f"/scores/officials/{world['missing'].id}?year=2026")
+    assert after == before
+    assert "Not completed" in breakdown_after.get_data(as_text=True)
+    assert breakdown_before.status_code == breakdown_after.status_code == 200
+    with app.app_context():
+        snapshot = db.session.execute(select(ScoreSnapshot)).scalar_one()
+        assert snapshot.frozen_by_id == hr["province"].id and snapshot.policy_text.strip()
+
+
+def test_only_an_admin_reopens_and_it_is_logged(app, client, login_as, world, hr):
+    with freeze_time(YEAR_END):
+        login_as(hr["province"])
+        client.post("/scores/freeze?year=2026", data={"csrf_token": csrf_token(client, "/")})
+    with app.app_context():
+        snapshot_id = db.session.execute(select(ScoreSnapshot.id)).scalar_one()
+    login_as(hr["province"])
+    refused = client.post(f"/scores/snapshots/{snapshot_id}/reopen",
+                          data={"csrf_token": csrf_token(client, "/"), "reason": "x"})
+    assert refused.status_code == 403
+
+    login_as(hr["admin"])
+    no_reason = client.post(f"/scores/snapshots/{snapshot_id}/reopen",
+                            data={"csrf_token": csrf_token(client, "/"), "reason": " "},
+                            follow_redirects=True)
+    assert "Give the reason for reopening." in no_reason.get_data(as_text=True)
+    client.post(f"/scores/snapshots/{snapshot_id}/reopen",
+                data={"csrf_token": csrf_token(client, "/"), "reason": "Sai sót dữ liệu đơn vị"})
+    with app.app_context():
+        snapshot = db.session.get(ScoreSnapshot, snapshot_id)
+        assert snapshot.reopened_at is not None and snapshot.reopened_by_id == hr["admin"].id
+        event = db.session.execute(select(AuditEvent).where(
+            AuditEvent.action == "scoring.reopen")).scalar_one()
+        assert event.details["reason"] == "Sai sót dữ liệu đơn vị"
+
+
+def test_a_bad_policy_is_explained_and_changes_nothing(app, client, login_as, world, hr):
+    login_as(hr["province"])
+    broken = POLICY.replace("late: 60", "late: 95").replace("[can_bo, cong_chuc]",
+                                                             "[can_bo, cong_chuc, kings]")
+    response = post_form(client, "/scores/policy?year=2026", {"text": broken})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The policy was not saved" in page
+    assert "on_time ≥ late ≥ missing" in page
+    assert "unknown value &#39;kings&#39;" in page and "mandatory[0].staff_categories[2]" in page
+    with app.app_context():
+        active = db.session.execute(select(ScoringPolicy).where(ScoringPolicy.active)).scalar_one()
+        assert "late: 60" in active.text
+
+
+def test_a_good_policy_is_put_in_force_by_the_province_only(app, client, login_as, world, hr):
+    login_as(hr["commune_a"])
+    assert post_form(client, "/scores/policy?year=2026", {"text": POLICY}).status_code == 403
+    login_as(hr["province"])
+    newer = POLICY.replace("min_indicator: 70", "min_indicator: 60")
+    response = post_form(client, "/scores/policy?year=2026", {"text": newer})
+    assert response.status_code == 302
+    with app.app_context():
+        active = db.session.execute(select(ScoringPolicy).where(ScoringPolicy.active)).scalar_one()
+        assert "min_indicator: 60" in active.text

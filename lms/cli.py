@@ -6,6 +6,7 @@ Built on Flask's CLI, so ``flask --app lms <command>`` works as well.
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -13,15 +14,16 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from gunicorn.app.base import BaseApplication
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
-from lms.accounts.models import Role, StaffCategory
+from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
 from lms.content.cli import courses_command
 from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
-from lms.db import MIGRATIONS_DIR
+from lms.db import MIGRATIONS_DIR, utcnow
 from lms.extensions import db
+from lms.learning.models import Course
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
 from lms.scoring.cli import scores_command
@@ -112,10 +114,19 @@ def _admin_unit(unit_code: str | None, province_code: str | None,
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Initialise the database with a fictional demo province, then serve it."""
-    from lms.demo import DEMO_PASSWORD, load_demo_data
+    from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data
 
     initialise_database()
     accounts = load_demo_data()
+    db.session.flush()
+    # The fictional province has used the platform since January: its accounts and courses
+    # date from then, so the example policy's deadlines apply as they would in a real year.
+    year = utcnow().year
+    new_year = datetime(year, 1, 1, tzinfo=UTC)
+    for model in (Course, Official):
+        db.session.execute(update(model).where(model.created_at > new_year)
+                           .values(created_at=new_year))
+    load_demo_activity(year)
     db.session.commit()
     count = db.session.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
     click.echo(f"Demo province ready: {count} units.")

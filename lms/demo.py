@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role
 from lms.extensions import db
+from lms.learning.models import CourseCompletion, CourseVersion, LessonProgress
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
+from lms.quiz.models import AttemptStatus, QuizAttempt
 
 #: Password of every demo role account below (the generated staff get one-time passwords).
 DEMO_PASSWORD = "SonHa-demo-2026!"
@@ -277,3 +280,64 @@ def load_demo_data() -> list[tuple[str, str]]:
     units = {spec.code: _ensure_unit(spec) for spec in UNITS}
     _load_staff(units)
     return _load_accounts(units)
+
+
+# --- Learning history of the generated staff (so the HR pages have something to show) -----
+
+#: Share of the generated staff who complete each course, and of those, who finish late.
+_COMPLETION_SHARE = 0.7
+_LATE_SHARE = 0.25
+
+
+def load_demo_activity(year: int) -> int:
+    """Give the generated staff a plausible year of quiz attempts and completions.
+
+    Runs once: nothing happens when any generated official already has an attempt. Role
+    accounts keep a clean slate so that visitors can take the quizzes themselves. Attempts
+    are summaries (score and outcome) without per-question answers. Returns the number of
+    attempts written; the caller commits.
+    """
+    staff_logins = [f"{prefix}{number:03d}" for _code, prefix, posts in STAFF
+                    for number in range(1, sum(count for _t, _c, count in posts) + 1)]
+    staff = list(db.session.execute(
+        select(Official).where(Official.login.in_(staff_logins)).order_by(Official.login)
+    ).scalars())
+    if not staff or db.session.execute(
+            select(QuizAttempt.id).where(QuizAttempt.official_id.in_([o.id for o in staff]))
+            .limit(1)).first():
+        return 0
+    versions = list(db.session.execute(
+        select(CourseVersion).where(CourseVersion.is_current.is_(True))
+        .order_by(CourseVersion.course_id)).scalars())
+    rng = random.Random(_SEED + year)
+    written = 0
+    for official in staff:
+        for version in versions:
+            if official.staff_category.value not in version.audience or rng.random() > _COMPLETION_SHARE:
+                continue
+            month = rng.randint(2, 10) if rng.random() > _LATE_SHARE else rng.randint(10, 11)
+            finished = datetime(year, month, rng.randint(1, 28), rng.randint(1, 9), tzinfo=UTC)
+            scores = [rng.choice((40.0, 53.33, 66.67)) for _ in range(rng.randint(0, 2))]
+            scores.append(rng.choice((80.0, 86.67, 93.33, 100.0)))
+            attempts = []
+            for number, percent in enumerate(scores, start=1):
+                when = finished - timedelta(days=2 * (len(scores) - number))
+                attempt = QuizAttempt(
+                    official_id=official.id, course_id=version.course_id,
+                    course_version_id=version.id, number=number, status=AttemptStatus.SUBMITTED,
+                    started_at=when - timedelta(minutes=15), submitted_at=when,
+                    max_points=float(version.draw_count), points=percent * version.draw_count / 100,
+                    percent=percent, passed=percent >= version.pass_mark)
+                db.session.add(attempt)
+                attempts.append(attempt)
+            db.session.flush()
+            for lesson in version.lessons:
+                db.session.add(LessonProgress(official_id=official.id, course_id=version.course_id,
+                                              lesson_key=lesson.key,
+                                              completed_at=finished - timedelta(days=7)))
+            db.session.add(CourseCompletion(
+                official_id=official.id, course_id=version.course_id, course_version_id=version.id,
+                attempt_id=attempts[-1].id, completed_at=finished, percent=scores[-1],
+                best_percent=max(scores)))
+            written += len(attempts)
+    return written

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Flask, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,9 +42,15 @@ def _url_with(**changes: object) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _deadline_day(moment: datetime) -> str:
+    """A deadline is stored as the first instant after it; show the day it ends on."""
+    return format_date(moment - timedelta(microseconds=1), "short")
+
+
 def configure_templates(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
     app.context_processor(_context)
     app.jinja_env.globals["url_with"] = _url_with
+    app.jinja_env.filters["deadline_day"] = _deadline_day

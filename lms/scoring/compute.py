@@ -33,9 +33,11 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
     true,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.sql.elements import ColumnElement
@@ -72,7 +74,7 @@ class RuleRow:
     course_id: int
     course_slug: str
     deadline_at: datetime  # exclusive: completions strictly before it are on time
-    join_cutoff: datetime  # officials who joined after it are not asked this course
+    join_cutoff: datetime  # accounts created after it get grace_days from their creation
     weight: float
     staff_categories: tuple[str, ...]
     unit_kinds: tuple[str, ...]
@@ -127,14 +129,22 @@ class ScoringRun:
             kind_matches = or_(kind_matches, select(kinds.c.rule_no)
                                .where(kinds.c.rule_no == rules.c.rule_no, kinds.c.kind == OrgUnit.kind)
                                .exists())
+        # Someone whose account was created fewer than grace_days before a deadline gets
+        # grace_days from the day it was created.
+        joined_late = Official.created_at > rules.c.join_cutoff
+        deadline = type_coerce(
+            case((joined_late, _plus_days(Official.created_at, self.policy.grace_days)),
+                 else_=rules.c.deadline_at),
+            UTCDateTime())
         due = (
             select(Official.id.label("official_id"), Official.unit_id.label("unit_id"),
-                   rules.c.rule_no, rules.c.course_id, rules.c.deadline_at, rules.c.weight)
+                   rules.c.rule_no, rules.c.course_id, deadline.label("deadline_at"),
+                   rules.c.weight)
             .join(OrgUnit, OrgUnit.id == Official.unit_id)
             .join(rules, true())
             .join(categories, and_(categories.c.rule_no == rules.c.rule_no,
                                    categories.c.category == Official.staff_category))
-            .where(Official.active.is_(True), Official.created_at < rules.c.join_cutoff, kind_matches)
+            .where(Official.active.is_(True), kind_matches)
         )
         if scope is not None:
             due = due.where(Official.unit_id.in_(scope))
@@ -231,6 +241,14 @@ class ScoringRun:
                    .label("rank"))
             .join(OrgUnit, OrgUnit.id == totals.c.unit_id)
         )
+
+
+def _plus_days(moment: ColumnElement, days: int) -> ColumnElement:
+    """``moment`` + ``days`` in SQL. There is no portable date arithmetic: PostgreSQL adds an
+    interval; SQLite shifts the text it stores timestamps as, keeping the same layout."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return moment + literal_column(f"interval '{int(days)} days'")
+    return func.strftime("%Y-%m-%d %H:%M:%f", moment, f"+{int(days)} days")
 
 
 def _typed(value: Any, type_: Any) -> ColumnElement:

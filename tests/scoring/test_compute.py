@@ -12,7 +12,7 @@ from lms.learning.models import Course, CourseVersion
 from lms.org.queries import subtree_ids
 from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.scoring.operations import activate_policy, live_run
-from tests.scoring.conftest import END_OF_YEAR, POLICY, at
+from tests.scoring.conftest import END_OF_YEAR, POLICY, at, complete
 
 
 def scores(app, period: str = "Y", now: datetime = END_OF_YEAR, scope_unit=None) -> dict:
@@ -42,13 +42,31 @@ def test_officials_with_no_mandatory_course_are_left_out(app, world):
     assert set(result) == {"a1", "a2", "a3", "b1", "hr"}
 
 
-def test_official_who_joined_within_the_grace_period_is_not_asked(app, world, make_official):
+def test_official_who_joined_late_gets_the_grace_period(app, world, make_official):
     newcomer = make_official("new", unit=world["commune_a"])
     with app.app_context():
         db.session.execute(update(Official).where(Official.id == newcomer.id)
                            .values(created_at=at(6, 15)))
         db.session.commit()
-    assert "new" not in scores(app)
+    # Joined on 15 June, 15 days before the 30 June deadline: due 30 days after joining.
+    complete(app, newcomer, at(7, 10), [100.0])
+    assert scores(app)["new"]["on_time"] == 1
+    with app.app_context():
+        run = live_run(2026, now=END_OF_YEAR)
+        rows = db.session.execute(run.course_rows(official_id=newcomer.id)).mappings().all()
+    assert rows[0]["deadline_at"].date().isoformat() == "2026-07-15"
+    # Someone who joined in time keeps the policy's deadline: 10 July is late for them.
+    assert scores(app)["a2"]["late"] == 1
+
+
+def test_a_late_joiner_past_the_grace_period_is_late(app, world, make_official):
+    newcomer = make_official("new", unit=world["commune_a"])
+    with app.app_context():
+        db.session.execute(update(Official).where(Official.id == newcomer.id)
+                           .values(created_at=at(6, 15)))
+        db.session.commit()
+    complete(app, newcomer, at(8, 20), [100.0])
+    assert scores(app)["new"]["late"] == 1
 
 
 def test_course_published_late_moves_its_deadline(app, world):

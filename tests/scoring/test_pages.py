@@ -153,3 +153,11 @@ def test_a_good_policy_is_put_in_force_by_the_province_only(app, client, login_a
     with app.app_context():
         active = db.session.execute(select(ScoringPolicy).where(ScoringPolicy.active)).scalar_one()
         assert "min_indicator: 60" in active.text
+
+
+@freeze_time(YEAR_END)
+def test_deadlines_show_the_day_they_end_on(client, login_as, world):
+    login_as(world["missing"])
+    page = client.get("/scores/me?year=2026", follow_redirects=True,
+                      headers={"Accept-Language": "vi"}).get_data(as_text=True)
+    assert "30/6/26" in page and "1/7/26" not in page

@@ -21,12 +21,14 @@ from sqlalchemy.orm import joinedload
 
 from lms.accounts.access import requires
 from lms.accounts.models import Role
+from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.learning.operations import mark_lesson_done
 from lms.learning.queries import course_by_slug, course_statuses, current_version, done_lesson_keys
 from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.quiz.operations import attempts_left, finalize_expired_attempts, open_attempt
+from lms.scoring.operations import ScoringError, live_run, zone
 from lms.web import paginate, safe_next
 
 bp = Blueprint("learning", __name__)
@@ -44,16 +46,30 @@ def _course_or_404(slug: str) -> tuple[Course, CourseVersion]:
 def catalogue():
     finalize_expired_attempts(current_user.id)
     statuses = course_statuses(current_user.id)
+    due = mandatory_for(current_user.id)
     category = current_user.staff_category.value
+    rest = [s for s in statuses if s.version.course_id not in due]
     sections = {
-        "in_progress": [s for s in statuses if s.started and not s.completed],
-        "completed": [s for s in statuses if s.completed],
-        "for_you": [s for s in statuses if not s.started and not s.completed
+        "mandatory": sorted((s for s in statuses if s.version.course_id in due),
+                            key=lambda s: due[s.version.course_id]["deadline_at"]),
+        "in_progress": [s for s in rest if s.started and not s.completed],
+        "completed": [s for s in rest if s.completed],
+        "for_you": [s for s in rest if not s.started and not s.completed
                     and category in s.version.audience],
-        "others": [s for s in statuses if not s.started and not s.completed
+        "others": [s for s in rest if not s.started and not s.completed
                    and category not in s.version.audience],
     }
-    return render_template("learning/catalogue.html", sections=sections)
+    return render_template("learning/catalogue.html", sections=sections, due=due)
+
+
+def mandatory_for(official_id: int) -> dict[int, dict]:
+    """This year's mandatory courses of the official, by course id, with deadline and status."""
+    try:
+        run = live_run(utcnow().astimezone(zone()).year)
+    except ScoringError:
+        return {}  # no policy this year: nothing is mandatory
+    return {row["course_id"]: dict(row) for row in
+            db.session.execute(run.course_rows(official_id=official_id)).mappings()}
 
 
 @bp.route("/<slug>")

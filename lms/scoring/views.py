@@ -187,8 +187,17 @@ def policy():
         if not governs:
             abort(403)
         upload = request.files.get("file")
-        submitted = (upload.read().decode("utf-8", errors="replace") if upload and upload.filename
-                     else request.form.get("text", ""))
+        chosen = request.form.get("choose")
+        if chosen == "default":
+            submitted = load_default_policy().text
+        elif chosen:
+            earlier = db.session.get(ScoringPolicy, int(chosen)) if chosen.isdigit() else None
+            if earlier is None or earlier.year != year:
+                abort(404)
+            submitted = earlier.text
+        else:
+            submitted = (upload.read().decode("utf-8", errors="replace")
+                         if upload and upload.filename else request.form.get("text", ""))
         try:
             stored = activate_policy(submitted, upload.filename if upload and upload.filename
                                      else "policy.yaml")
@@ -206,10 +215,12 @@ def policy():
         select(ScoringPolicy).where(ScoringPolicy.year == year)
         .order_by(ScoringPolicy.uploaded_at.desc())).scalars())
     active = next((p for p in stored_policies if p.active), None)
+    default_text = _default_text(year)
     return render_template("scoring/policy.html", year=year, governs=governs,
-                           active_text=active.text if active else _default_text(year),
-                           is_default=active is None, stored=stored_policies, problems=problems,
-                           submitted=submitted)
+                           active_text=active.text if active else default_text,
+                           is_default=active is None or active.text == default_text,
+                           default_available=default_text is not None,
+                           stored=stored_policies, problems=problems, submitted=submitted)
 
 
 def _default_text(year: int) -> str | None:

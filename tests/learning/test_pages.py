@@ -1,9 +1,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+from freezegun import freeze_time
+from sqlalchemy import update
+
+from lms.accounts.models import Official
+from lms.extensions import db
+from lms.learning.models import Course
+from lms.scoring.operations import activate_policy
 from tests.conftest import csrf_token
 from tests.quiz.helpers import read_lessons
+from tests.scoring.conftest import POLICY
 
 
 def test_catalogue_shows_progress_per_course(client, make_official, login_as, sample_course):
@@ -60,3 +69,20 @@ def test_unknown_course_and_lesson_are_not_found(client, make_official, login_as
     assert client.get("/learn/sample/lessons/nope").status_code == 404
     token = csrf_token(client, "/learn/sample")
     assert client.post("/learn/sample/lessons/nope/done", data={"csrf_token": token}).status_code == 404
+
+
+def test_mandatory_courses_come_first_with_their_deadline(app, client, make_official, login_as,
+                                                          sample_course):
+    official = make_official("cb001")
+    with app.app_context():
+        activate_policy(POLICY)
+        january = datetime(2026, 1, 2, tzinfo=UTC)
+        db.session.execute(update(Course).values(created_at=january))
+        db.session.execute(update(Official).values(created_at=january))
+        db.session.commit()
+    with freeze_time("2026-05-01 09:00:00"):
+        login_as(official)
+        page = client.get("/learn/").get_data(as_text=True)
+    assert "Mandatory for you this year" in page
+    assert "Deadline: 6/30/26" in page
+    assert page.index("Mandatory for you this year") < page.index("Sample course")

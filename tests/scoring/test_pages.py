@@ -161,3 +161,21 @@ def test_deadlines_show_the_day_they_end_on(client, login_as, world):
     page = client.get("/scores/me?year=2026", follow_redirects=True,
                       headers={"Accept-Language": "vi"}).get_data(as_text=True)
     assert "30/6/26" in page and "1/7/26" not in page
+
+
+def test_an_earlier_policy_can_be_chosen_again(app, client, login_as, world, hr):
+    login_as(hr["province"])
+    post_form(client, "/scores/policy?year=2026",
+              {"text": POLICY.replace("min_indicator: 70", "min_indicator: 60")})
+    with app.app_context():
+        first = db.session.execute(select(ScoringPolicy).where(
+            ScoringPolicy.text.contains("min_indicator: 70"))).scalar_one()
+    page = client.get("/scores/policy?year=2026").get_data(as_text=True)
+    assert "Put this one in force" in page
+    post_form(client, "/scores/policy?year=2026", {"choose": str(first.id)})
+    with app.app_context():
+        active = db.session.execute(select(ScoringPolicy).where(ScoringPolicy.active)).scalar_one()
+        assert active.id == first.id
+    post_form(client, "/scores/policy?year=2026", {"choose": "default"})
+    assert "example policy shipped with the platform" in client.get(
+        "/scores/policy?year=2026").get_data(as_text=True)

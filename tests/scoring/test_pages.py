@@ -179,3 +179,22 @@ def test_an_earlier_policy_can_be_chosen_again(app, client, login_as, world, hr)
     post_form(client, "/scores/policy?year=2026", {"choose": "default"})
     assert "example policy shipped with the platform" in client.get(
         "/scores/policy?year=2026").get_data(as_text=True)
+
+
+def test_a_communes_admin_cannot_freeze_or_reopen_the_province(app, client, login_as, world, hr,
+                                                               make_official):
+    commune_admin = make_official("admin.a", unit=world["commune_a"],
+                                  roles=[(Role.ADMIN, world["commune_a"])])
+    with freeze_time(YEAR_END):
+        login_as(hr["province"])
+        client.post("/scores/freeze?year=2026", data={"csrf_token": csrf_token(client, "/")})
+        login_as(commune_admin)
+        token = csrf_token(client, "/")
+        assert client.post("/scores/freeze?year=2026&period=Q2",
+                           data={"csrf_token": token}).status_code == 403
+    with app.app_context():
+        snapshot_id = db.session.execute(select(ScoreSnapshot.id)).scalar_one()
+    login_as(commune_admin)
+    response = client.post(f"/scores/snapshots/{snapshot_id}/reopen",
+                           data={"csrf_token": csrf_token(client, "/"), "reason": "x"})
+    assert response.status_code == 403

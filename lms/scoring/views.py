@@ -81,6 +81,13 @@ def _chosen_unit() -> OrgUnit:
     return db.session.get(OrgUnit, unit_id)
 
 
+def _requested_scores() -> tuple[int, str, OrgUnit, LiveScores | FrozenScores]:
+    """Year, period and unit asked for in the query string (unit checked), with their scores."""
+    year, period = _year_and_period()
+    unit = _chosen_unit()
+    return year, period, unit, scores_for(year, period)
+
+
 def governs_province(official: Official) -> bool:
     """Admins, and HR over a top-level unit (the provincial Department of Home Affairs),
     choose the year's policy and freeze results for the whole province."""
@@ -92,9 +99,7 @@ def governs_province(official: Official) -> bool:
 @bp.route("/")
 @requires(Role.UNIT_MANAGER)
 def dashboard():
-    year, period = _year_and_period()
-    unit = _chosen_unit()
-    scores = scores_for(year, period)
+    year, period, unit, scores = _requested_scores()
     scope = subtree_ids(unit.id)
     officials = scores.officials(scope)
     children = select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)
@@ -115,9 +120,7 @@ def dashboard():
 @bp.route("/officials")
 @requires(Role.UNIT_MANAGER)
 def officials():
-    year, period = _year_and_period()
-    unit = _chosen_unit()
-    scores = scores_for(year, period)
+    year, period, unit, scores = _requested_scores()
     page = paginate(scores.officials(subtree_ids(unit.id)), rows=True)
     return render_template("scoring/officials.html", year=year, period=period, unit=unit,
                            scores=scores, policy=scores.policy, page=page)
@@ -148,9 +151,7 @@ def my_score():
 @bp.route("/officials.csv")
 @requires(Role.UNIT_MANAGER)
 def officials_csv():
-    year, period = _year_and_period()
-    unit = _chosen_unit()
-    scores = scores_for(year, period)
+    year, period, unit, scores = _requested_scores()
     statement = scores.officials(subtree_ids(unit.id))
 
     def rows() -> Iterator[str]:

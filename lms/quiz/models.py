@@ -78,7 +78,8 @@ class QuizAttempt(db.Model):
     __table_args__ = (
         # The attempt limit holds under concurrency: two starts cannot take the same number.
         UniqueConstraint("official_id", "course_id", "number", name="uq_quiz_attempt_number"),
-        Index("ix_quiz_attempt_official_course", "official_id", "course_id"),
+        # Per official and course, by time: the attempts page, limits and best-score lookups.
+        Index("ix_quiz_attempt_official_course", "official_id", "course_id", "submitted_at"),
         Index("ix_quiz_attempt_course_submitted", "course_id", "submitted_at"),
     )
 

@@ -88,6 +88,7 @@ class ScoringRun:
     period: str
     as_of: datetime
     rules: list[RuleRow]
+    as_of_now: bool = False  # the period is still running: nothing has happened after as_of
     unknown_courses: list[str] = field(default_factory=list)
     not_yet_due: list[str] = field(default_factory=list)
 
@@ -152,18 +153,19 @@ class ScoringRun:
             due = due.where(Official.id == official_id)
         due = due.cte("scoring_due")
 
-        best = (
-            select(QuizAttempt.official_id, QuizAttempt.course_id,
-                   func.max(QuizAttempt.percent).label("best_percent"))
-            .where(QuizAttempt.status == AttemptStatus.SUBMITTED,
-                   QuizAttempt.submitted_at < self.as_of,
-                   QuizAttempt.course_id.in_([rule.course_id for rule in self.rules]),
-                   QuizAttempt.official_id.in_(select(due.c.official_id)))
-            .group_by(QuizAttempt.official_id, QuizAttempt.course_id)
-            .subquery("scoring_best")
-        )
-        completed_at = case((CourseCompletion.completed_at < self.as_of, CourseCompletion.completed_at),
-                            else_=None)
+        # Completions after as_of are not joined at all: for the period they did not happen.
+        completed_at = CourseCompletion.completed_at
+        # The bonus counts only for completed courses. As of now, every attempt counts and the
+        # completion row already holds the best score (each submission keeps it up to date);
+        # for a period that is over, the best attempt before its end is looked up, one probe
+        # of the (official, course, time) index per completed course.
+        best_percent = CourseCompletion.best_percent if self.as_of_now else case((completed_at.is_not(None), (
+            select(func.max(QuizAttempt.percent))
+            .where(QuizAttempt.official_id == due.c.official_id,
+                   QuizAttempt.course_id == due.c.course_id,
+                   QuizAttempt.status == AttemptStatus.SUBMITTED,
+                   QuizAttempt.submitted_at < self.as_of)
+            .scalar_subquery())), else_=None)
         as_of = literal(self.as_of, UTCDateTime())
         status = case(
             (and_(completed_at.is_not(None), completed_at < due.c.deadline_at), "on_time"),
@@ -172,21 +174,22 @@ class ScoringRun:
             else_="pending",
         )
         policy = self.policy
-        bonus = _number(policy.best_score_bonus) * func.coalesce(best.c.best_percent, 0.0) / 100.0
-        points = case(
-            (status == "on_time", _number(policy.on_time) + bonus),
-            (status == "late", _number(policy.late) + bonus),
-            else_=_number(policy.missing),
-        )
+        base = case((status == "on_time", _number(policy.on_time)),
+                    (status == "late", _number(policy.late)), else_=_number(policy.missing))
+        # The best score is looked up once per completed row, and only rows that earn a bonus.
+        bonus = case((completed_at.is_not(None),
+                      _number(policy.best_score_bonus / 100.0) * func.coalesce(best_percent, 0.0)),
+                     else_=0.0) if policy.best_score_bonus else _number(0.0)
+        points = base + bonus
         return (
             select(due.c.official_id, due.c.unit_id, due.c.rule_no, due.c.course_id,
                    due.c.deadline_at, due.c.weight, completed_at.label("completed_at"),
-                   best.c.best_percent, status.label("status"), _rounded(points).label("points"))
+                   best_percent.label("best_percent"), status.label("status"),
+                   points.label("points"))
             .select_from(due)
             .outerjoin(CourseCompletion, and_(CourseCompletion.official_id == due.c.official_id,
-                                              CourseCompletion.course_id == due.c.course_id))
-            .outerjoin(best, and_(best.c.official_id == due.c.official_id,
-                                  best.c.course_id == due.c.course_id))
+                                              CourseCompletion.course_id == due.c.course_id,
+                                              CourseCompletion.completed_at < self.as_of))
         )
 
     def official_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
@@ -217,17 +220,28 @@ class ScoringRun:
         closure = OrgUnitClosure.__table__
         below = select(closure.c.descendant_id).where(closure.c.ancestor_id.in_(scope))
         officials = self.official_rows(scope=below).subquery("scoring_unit_officials")
-        headcount = func.count(officials.c.official_id)
-        meeting = func.sum(case((officials.c.meets_standard.is_(True), 1), else_=0))
+        # Sum per unit first (hundreds of rows), then roll the sums up the tree.
+        per_unit = (
+            select(officials.c.unit_id,
+                   func.count().label("headcount"),
+                   func.sum(case((officials.c.meets_standard.is_(True), 1), else_=0)).label("meeting"),
+                   func.sum(officials.c.indicator).label("indicator_sum"),
+                   func.sum(officials.c.on_time).label("on_time"),
+                   func.sum(officials.c.courses_due).label("courses_due"))
+            .group_by(officials.c.unit_id)
+            .subquery("scoring_per_unit")
+        )
+        headcount = func.sum(per_unit.c.headcount)
+        meeting = func.sum(per_unit.c.meeting)
         totals = (
             select(closure.c.ancestor_id.label("unit_id"),
                    headcount.label("headcount"),
                    meeting.label("meeting"),
                    _rounded(100.0 * meeting / headcount).label("share_meeting"),
-                   _rounded(func.avg(officials.c.indicator)).label("mean_indicator"),
-                   _rounded(100.0 * func.sum(officials.c.on_time) / func.sum(officials.c.courses_due))
+                   _rounded(func.sum(per_unit.c.indicator_sum) / headcount).label("mean_indicator"),
+                   _rounded(100.0 * func.sum(per_unit.c.on_time) / func.sum(per_unit.c.courses_due))
                    .label("on_time_share"))
-            .join(closure, closure.c.descendant_id == officials.c.unit_id)
+            .join(closure, closure.c.descendant_id == per_unit.c.unit_id)
             .where(closure.c.ancestor_id.in_(scope))
             .group_by(closure.c.ancestor_id)
             .subquery("scoring_unit_totals")
@@ -285,7 +299,7 @@ def prepare_run(policy: Policy, period: str = YEAR, *, now: datetime, zone: Zone
     courses = {course.slug: course for course in db.session.execute(
         select(Course).where(Course.slug.in_([rule.course for rule in policy.mandatory]))).scalars()}
     grace = timedelta(days=policy.grace_days)
-    run = ScoringRun(policy=policy, period=period, as_of=as_of, rules=[])
+    run = ScoringRun(policy=policy, period=period, as_of=as_of, rules=[], as_of_now=as_of == now)
     for number, rule in enumerate(policy.mandatory, start=1):
         course = courses.get(rule.course)
         if course is None:

@@ -134,7 +134,7 @@ def upgrade():
     )
     with op.batch_alter_table('quiz_attempt', schema=None) as batch_op:
         batch_op.create_index('ix_quiz_attempt_course_submitted', ['course_id', 'submitted_at'], unique=False)
-        batch_op.create_index('ix_quiz_attempt_official_course', ['official_id', 'course_id'], unique=False)
+        batch_op.create_index('ix_quiz_attempt_official_course', ['official_id', 'course_id', 'submitted_at'], unique=False)
 
     op.create_table('attempt_item',
     sa.Column('id', sa.Integer(), nullable=False),

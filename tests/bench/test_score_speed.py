@@ -1,0 +1,126 @@
+"""Benchmark: year scores for a large province, against a plain scan of the attempts table.
+
+Not part of the normal suite (tests/bench is skipped unless named). Run on demand:
+
+    LMS_BENCH_OFFICIALS=100000 .venv/bin/pytest tests/bench/test_score_speed.py -s
+    LMS_BENCH_OFFICIALS=1000000 \\
+      LMS_BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/lms_bench \\
+      .venv/bin/pytest tests/bench/test_score_speed.py -s
+
+The seeded database is kept (SQLite: /tmp/lms-bench-<N>.sqlite3) and reused by later runs.
+Figures go in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import tracemalloc
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.engine import make_url
+
+from lms import create_app
+from lms.config import REPO_ROOT
+from lms.content.sync import sync_courses
+from lms.db import MIGRATIONS_DIR
+from lms.extensions import db
+from lms.learning.models import Course
+from lms.org.models import OrgUnit
+from lms.quiz.models import QuizAttempt
+from lms.scoring.operations import live_run
+from lms.seeding import seed_large
+
+pytestmark = pytest.mark.bench
+
+OFFICIALS = int(os.environ.get("LMS_BENCH_OFFICIALS", "100000"))
+DATABASE_URL = os.environ.get("LMS_BENCH_DATABASE_URL") or \
+    f"sqlite:///{Path('/tmp') / f'lms-bench-{OFFICIALS}.sqlite3'}"
+YEAR_END = datetime(2026, 12, 31, 12, tzinfo=UTC)
+
+
+def _ensure_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                    {"name": parsed.database}).first()
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+
+
+def best_of(runs: int, work) -> tuple[float, object]:
+    best, result = float("inf"), None
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = work()
+        best = min(best, time.perf_counter() - started)
+    return best, result
+
+
+@pytest.fixture(scope="module")
+def bench_app(tmp_path_factory):
+    if DATABASE_URL.startswith("postgresql"):
+        _ensure_postgres_database(DATABASE_URL)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL,
+                      "INSTANCE_PATH": str(tmp_path_factory.mktemp("bench")),
+                      "SECRET_KEY": "bench", "COURSES_PATH": str(REPO_ROOT / "courses")})
+    with app.app_context():
+        upgrade(directory=MIGRATIONS_DIR)
+        sync_courses(REPO_ROOT / "courses")
+        seeded = db.session.execute(
+            select(OrgUnit.id).where(OrgUnit.code.like("BENCH%")).limit(1)).first()
+        if not seeded:
+            started = time.perf_counter()
+            seed_large(OFFICIALS, seed=1, year=2026, progress=True)
+            print(f"\nseeded {OFFICIALS} officials in {time.perf_counter() - started:.1f} s")
+        # The courses were on the platform all year, as in a real province.
+        db.session.execute(update(Course).values(created_at=datetime(2026, 1, 1, tzinfo=UTC)))
+        db.session.commit()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_year_scores_against_a_full_scan(bench_app):
+    with bench_app.app_context():
+        attempts = db.session.execute(select(func.count()).select_from(QuizAttempt)).scalar_one()
+
+        def full_scan():
+            return db.session.execute(select(func.count(), func.sum(QuizAttempt.percent),
+                                             func.max(QuizAttempt.submitted_at))).one()
+
+        run = live_run(2026, now=YEAR_END)
+
+        def year_scores():
+            rows = 0
+            total = 0.0
+            statement = run.official_rows().execution_options(yield_per=10_000)
+            for row in db.session.execute(statement):
+                rows += 1
+                total += row.indicator
+            return rows, total
+
+        floor, _ = best_of(3, full_scan)
+        seconds, (scored, _total) = best_of(3, year_scores)
+        tracemalloc.start()
+        year_scores()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        unit_seconds, units = best_of(1, lambda: len(db.session.execute(
+            run.unit_rows(select(OrgUnit.id))).all()))
+
+    dialect = "postgresql" if DATABASE_URL.startswith("postgresql") else "sqlite"
+    ratio = seconds / floor
+    print(f"\n[{dialect}] officials seeded: {OFFICIALS}, scored: {scored}, attempts: {attempts}")
+    print(f"[{dialect}] full scan of attempts (floor): {floor:.3f} s")
+    print(f"[{dialect}] year scores, streamed:        {seconds:.3f} s  -> {ratio:.2f}x the floor "
+          f"(target <= 3x)")
+    print(f"[{dialect}] unit figures and ranks:       {unit_seconds:.3f} s for {units} units")
+    print(f"[{dialect}] peak Python memory while streaming the scores: {peak / 2**20:.1f} MiB")
+    assert scored > 0

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from flask import Flask
-from sqlalchemy import DateTime, Enum, event
+from sqlalchemy import DateTime, Enum, event, text
 from sqlalchemy.types import TypeDecorator
 
 from lms.config import REPO_ROOT
@@ -96,3 +96,14 @@ def insert_ignoring_duplicates(table, values: dict) -> int:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     result = db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
     return result.rowcount or 0
+
+
+def stream_rows(statement, *, batch: int = 5000):
+    """Row mappings of a big read, fetched ``batch`` at a time (never the whole result).
+
+    On PostgreSQL a streamed query runs as a cursor, which the planner optimises for the first
+    rows; an export reads every row, so ask for the plan that is fastest for all of them.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL cursor_tuple_fraction = 1.0"))
+    return db.session.execute(statement.execution_options(yield_per=batch)).mappings()

@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from lms.db import stream_rows
 from lms.extensions import db
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
@@ -60,7 +61,7 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
         raise click.ClickException(str(error)) from None
     officials = scores.officials(scope)
     if as_json:
-        for row in db.session.execute(officials.execution_options(yield_per=5000)).mappings():
+        for row in stream_rows(officials):
             sys.stdout.write(json.dumps({key: row[key] for key in (
                 "login", "unit_code", "courses_due", "on_time", "late", "missing", "indicator",
                 "band", "meets_standard")}, ensure_ascii=False) + "\n")

@@ -23,7 +23,7 @@ from sqlalchemy import exists, select
 
 from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant
-from lms.db import utcnow
+from lms.db import stream_rows, utcnow
 from lms.extensions import db
 from lms.org.models import OrgUnit
 from lms.org.queries import ancestors, subtree_ids
@@ -160,7 +160,7 @@ def officials_csv():
         writer.writerow(["login", "full_name", "unit_code", "staff_category", "courses_due",
                          "on_time", "late", "missing", "indicator", "band", "meets_standard"])
         yield "\ufeff" + buffer.getvalue()
-        for row in db.session.execute(statement.execution_options(yield_per=2000)).mappings():
+        for row in stream_rows(statement):
             buffer.seek(0)
             buffer.truncate()
             writer.writerow([row["login"], row["full_name"], row["unit_code"],

@@ -52,14 +52,25 @@ def _year_and_period() -> tuple[int, str]:
     return year, period
 
 
+class NoPolicy(Exception):
+    """No policy for the year (or no quarters in it): the page says so instead of a 404."""
+
+
 def scores_for(year: int, period: str) -> LiveScores | FrozenScores:
     snapshot = open_snapshot(year, period)
     if snapshot is not None:
         return FrozenScores(snapshot)
     try:
         return LiveScores(live_run(year, period))
-    except (ScoringError, ValueError):
-        abort(404)
+    except (ScoringError, ValueError) as error:
+        raise NoPolicy(str(error)) from error
+
+
+@bp.errorhandler(NoPolicy)
+def _no_policy(_error: NoPolicy):
+    year, period = _year_and_period()
+    return render_template("scoring/no_policy.html", year=year, period=period,
+                           governs=governs_province(current_user)), 404
 
 
 def _top_scope_unit() -> OrgUnit:

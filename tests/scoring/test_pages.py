@@ -198,3 +198,12 @@ def test_a_communes_admin_cannot_freeze_or_reopen_the_province(app, client, logi
     response = client.post(f"/scores/snapshots/{snapshot_id}/reopen",
                            data={"csrf_token": csrf_token(client, "/"), "reason": "x"})
     assert response.status_code == 403
+
+
+def test_a_year_without_policy_is_explained(client, login_as, world, hr):
+    login_as(hr["province"])
+    response = client.get("/scores/?year=2031")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "There is no scoring policy for 2031." in page
+    assert "/scores/policy?year=2031" in page

@@ -22,6 +22,7 @@ from lms.content.cli import courses_command
 from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
 from lms.db import MIGRATIONS_DIR, utcnow
+from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data
 from lms.extensions import db
 from lms.learning.models import Course
 from lms.org.models import OrgUnit, UnitKind
@@ -115,8 +116,6 @@ def _admin_unit(unit_code: str | None, province_code: str | None,
 @with_appcontext
 def demo_command(host: str, port: int, no_serve: bool) -> None:
     """Initialise the database with a fictional demo province, then serve it."""
-    from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data
-
     initialise_database()
     accounts = load_demo_data()
     db.session.flush()

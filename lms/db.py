@@ -7,6 +7,8 @@ from enum import StrEnum
 
 from flask import Flask
 from sqlalchemy import DateTime, Enum, event, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
 
 from lms.config import REPO_ROOT
@@ -89,11 +91,8 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
 def insert_ignoring_duplicates(table, values: dict) -> int:
     """INSERT that does nothing when a unique key already holds the row (double clicks,
     retries, two workers at once). Returns the number of rows inserted."""
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    dialect_insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql"
+                      else sqlite_insert)
     result = db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
     return result.rowcount or 0
 

@@ -6,7 +6,9 @@ read with :class:`YamlReader`, so they report problems the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -141,9 +143,6 @@ class YamlReader:
 
 def _line_of_bad_date(text: str) -> int | None:
     """The first line holding a date that does not exist (ruamel reports no position)."""
-    import re
-    from datetime import date
-
     for number, line in enumerate(text.splitlines(), start=1):
         for year, month, day in re.findall(r"\b(\d{4})-(\d{2})-(\d{2})\b", line):
             try:

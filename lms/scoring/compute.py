@@ -155,17 +155,7 @@ class ScoringRun:
 
         # Completions after as_of are not joined at all: for the period they did not happen.
         completed_at = CourseCompletion.completed_at
-        # The bonus counts only for completed courses. As of now, every attempt counts and the
-        # completion row already holds the best score (each submission keeps it up to date);
-        # for a period that is over, the best attempt before its end is looked up, one probe
-        # of the (official, course, time) index per completed course.
-        best_percent = CourseCompletion.best_percent if self.as_of_now else case((completed_at.is_not(None), (
-            select(func.max(QuizAttempt.percent))
-            .where(QuizAttempt.official_id == due.c.official_id,
-                   QuizAttempt.course_id == due.c.course_id,
-                   QuizAttempt.status == AttemptStatus.SUBMITTED,
-                   QuizAttempt.submitted_at < self.as_of)
-            .scalar_subquery())), else_=None)
+        best_percent = self._best_percent(due, completed_at)
         as_of = literal(self.as_of, UTCDateTime())
         status = case(
             (and_(completed_at.is_not(None), completed_at < due.c.deadline_at), "on_time"),
@@ -176,7 +166,6 @@ class ScoringRun:
         policy = self.policy
         base = case((status == "on_time", _number(policy.on_time)),
                     (status == "late", _number(policy.late)), else_=_number(policy.missing))
-        # The best score is looked up once per completed row, and only rows that earn a bonus.
         bonus = case((completed_at.is_not(None),
                       _number(policy.best_score_bonus / 100.0) * func.coalesce(best_percent, 0.0)),
                      else_=0.0) if policy.best_score_bonus else _number(0.0)
@@ -191,6 +180,25 @@ class ScoringRun:
                                               CourseCompletion.course_id == due.c.course_id,
                                               CourseCompletion.completed_at < self.as_of))
         )
+
+    def _best_percent(self, due: CTE, completed_at: ColumnElement) -> ColumnElement:
+        """Best quiz score up to as_of, needed only for completed courses (the bonus).
+
+        While the period runs, every attempt counts and the completion row already holds the
+        best score (each submission keeps it up to date). For a period that is over, the best
+        attempt before its end is looked up: one probe of the (official, course, time) index.
+        """
+        if self.as_of_now:
+            return CourseCompletion.best_percent
+        best_attempt = (
+            select(func.max(QuizAttempt.percent))
+            .where(QuizAttempt.official_id == due.c.official_id,
+                   QuizAttempt.course_id == due.c.course_id,
+                   QuizAttempt.status == AttemptStatus.SUBMITTED,
+                   QuizAttempt.submitted_at < self.as_of)
+            .scalar_subquery()
+        )
+        return case((completed_at.is_not(None), best_attempt), else_=None)
 
     def official_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
         """One row per official with at least one course due: indicator, band, standard."""

@@ -30,9 +30,12 @@ def done_lesson_keys(official_id: int, course_id: int) -> set[str]:
     ).scalars())
 
 
-def missing_required_lessons(official_id: int, version: CourseVersion) -> list[Lesson]:
-    done = done_lesson_keys(official_id, version.course_id)
+def required_lessons_not_in(version: CourseVersion, done: set[str]) -> list[Lesson]:
     return [lesson for lesson in version.lessons if lesson.required and lesson.key not in done]
+
+
+def missing_required_lessons(official_id: int, version: CourseVersion) -> list[Lesson]:
+    return required_lessons_not_in(version, done_lesson_keys(official_id, version.course_id))
 
 
 @dataclass(frozen=True)
@@ -66,12 +69,14 @@ class CourseStatus:
         return int(done * 100 / steps)
 
 
-def course_statuses(official_id: int) -> list[CourseStatus]:
-    """Every current course with the official's progress, in five set-based queries."""
-    versions = list(db.session.execute(
-        select(CourseVersion).join(Course).options(joinedload(CourseVersion.course))
-        .where(CourseVersion.is_current.is_(True)).order_by(CourseVersion.title_vi)
-    ).scalars())
+def course_statuses(official_id: int, course_id: int | None = None) -> list[CourseStatus]:
+    """Every current course (or just one) with the official's progress, in five set-based
+    queries."""
+    current = (select(CourseVersion).join(Course).options(joinedload(CourseVersion.course))
+               .where(CourseVersion.is_current.is_(True)).order_by(CourseVersion.title_vi))
+    if course_id is not None:
+        current = current.where(CourseVersion.course_id == course_id)
+    versions = list(db.session.execute(current).scalars())
     required = dict(db.session.execute(
         select(Lesson.course_version_id, func.count())
         .join(CourseVersion, CourseVersion.id == Lesson.course_version_id)

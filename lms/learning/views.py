@@ -25,9 +25,15 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.learning.operations import mark_lesson_done
-from lms.learning.queries import course_by_slug, course_statuses, current_version, done_lesson_keys
+from lms.learning.queries import (
+    course_by_slug,
+    course_statuses,
+    current_version,
+    done_lesson_keys,
+    required_lessons_not_in,
+)
 from lms.quiz.models import AttemptStatus, QuizAttempt
-from lms.quiz.operations import attempts_left, finalize_expired_attempts, open_attempt
+from lms.quiz.operations import attempts_left, finalize_expired_attempts
 from lms.scoring.operations import ScoringError, live_run, zone
 from lms.web import paginate, safe_next
 
@@ -77,19 +83,18 @@ def mandatory_for(official_id: int) -> dict[int, dict]:
 def course(slug: str):
     course, version = _course_or_404(slug)
     finalize_expired_attempts(current_user.id, course.id)
-    status = next(s for s in course_statuses(current_user.id) if s.version.id == version.id)
+    (status,) = course_statuses(current_user.id, course.id)
     attempts = list(db.session.execute(
         select(QuizAttempt).where(QuizAttempt.official_id == current_user.id,
                                   QuizAttempt.course_id == course.id)
         .order_by(QuizAttempt.number.desc())
     ).scalars())
     done = done_lesson_keys(current_user.id, course.id)
-    missing = [lesson for lesson in version.lessons if lesson.required and lesson.key not in done]
     return render_template(
         "learning/course.html", version=version, status=status, done=done, attempts=attempts,
         attempts_left=attempts_left(version, len(attempts)),
-        open_attempt=open_attempt(current_user.id, course.id),
-        lessons_block_quiz=version.require_lessons and bool(missing),
+        open_attempt=next((attempt for attempt in attempts if attempt.is_open), None),
+        lessons_block_quiz=version.require_lessons and bool(required_lessons_not_in(version, done)),
     )
 
 

@@ -12,6 +12,7 @@ by login before creating it, so a second run changes nothing. It does not commit
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -246,18 +247,23 @@ def _random_name(rng: random.Random) -> str:
     return f"{rng.choice(FAMILY_NAMES)} {rng.choice(middle)} {rng.choice(given)}"
 
 
-def _load_staff(units: dict[str, OrgUnit]) -> None:
-    # The generator is always drawn from in the same order, so names stay the same whether
-    # or not an official exists already.
-    rng = random.Random(_SEED)
+def _staff_posts() -> Iterator[tuple[str, str, str, StaffCategory]]:
+    """(unit code, login, position title, category) of every generated official, in order."""
     for unit_code, prefix, posts in STAFF:
         number = 0
         for position_title, category, count in posts:
             for _ in range(count):
                 number += 1
-                _ensure_official(login=f"{prefix}{number:03d}", full_name=_random_name(rng),
-                                 unit=units[unit_code], staff_category=category,
-                                 position_title=position_title)
+                yield unit_code, f"{prefix}{number:03d}", position_title, category
+
+
+def _load_staff(units: dict[str, OrgUnit]) -> None:
+    # The generator is always drawn from in the same order, so names stay the same whether
+    # or not an official exists already.
+    rng = random.Random(_SEED)
+    for unit_code, login, position_title, category in _staff_posts():
+        _ensure_official(login=login, full_name=_random_name(rng), unit=units[unit_code],
+                         staff_category=category, position_title=position_title)
 
 
 def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, str]]:
@@ -297,8 +303,7 @@ def load_demo_activity(year: int) -> int:
     are summaries (score and outcome) without per-question answers. Returns the number of
     attempts written; the caller commits.
     """
-    staff_logins = [f"{prefix}{number:03d}" for _code, prefix, posts in STAFF
-                    for number in range(1, sum(count for _t, _c, count in posts) + 1)]
+    staff_logins = [login for _unit, login, _title, _category in _staff_posts()]
     staff = list(db.session.execute(
         select(Official).where(Official.login.in_(staff_logins)).order_by(Official.login)
     ).scalars())

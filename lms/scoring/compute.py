@@ -95,6 +95,10 @@ class ScoringRun:
     # -- literal tables --------------------------------------------------------------------
 
     def _literal_cte(self, name: str, columns: list[tuple[str, Any]], rows: list[tuple]) -> CTE:
+        """A small table of literal rows; with no rows, an empty table of the same columns."""
+        if not rows:
+            return select(*[_typed(None, type_).label(column) for column, type_ in columns]
+                          ).where(false()).cte(name)
         selects = [select(*[_typed(value, type_).label(column)
                             for (column, type_), value in zip(columns, row, strict=True)])
                    for row in rows]
@@ -109,24 +113,20 @@ class ScoringRun:
               0 if r.unit_kinds else 1) for r in self.rules],
         )
 
-    def _pairs(self, name: str, column: str, attribute: str) -> CTE | None:
+    def _pairs(self, name: str, column: str, attribute: str) -> CTE:
         rows = [(rule.number, value) for rule in self.rules for value in getattr(rule, attribute)]
-        if not rows:
-            return None
         return self._literal_cte(name, [("rule_no", Integer()), (column, String())], rows)
 
     # -- queries ---------------------------------------------------------------------------
 
     def course_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
         """One row per (official, mandatory course due from them)."""
-        if not self.rules:
-            return select(*_empty_course_columns()).where(false())
         rules = self._rule_table()
         categories = self._pairs("scoring_rule_categories", "category", "staff_categories")
-        kinds = self._pairs("scoring_rule_kinds", "kind", "unit_kinds")
 
         kind_matches: ColumnElement[bool] = rules.c.any_kind == 1
-        if kinds is not None:
+        if any(rule.unit_kinds for rule in self.rules):
+            kinds = self._pairs("scoring_rule_kinds", "kind", "unit_kinds")
             kind_matches = or_(kind_matches, select(kinds.c.rule_no)
                                .where(kinds.c.rule_no == rules.c.rule_no, kinds.c.kind == OrgUnit.kind)
                                .exists())
@@ -287,15 +287,6 @@ def _number(value: float) -> ColumnElement:
 def _rounded(value: ColumnElement) -> ColumnElement:
     """Two decimals, the same on SQLite and PostgreSQL (whose round() wants NUMERIC)."""
     return cast(func.round(cast(value, Numeric(14, 6)), 2), Float)
-
-
-def _empty_course_columns() -> list[ColumnElement]:
-    """The columns of ``course_rows`` when no course is due: typed NULLs, no rows."""
-    columns = [("official_id", Integer()), ("unit_id", Integer()), ("rule_no", Integer()),
-               ("course_id", Integer()), ("deadline_at", UTCDateTime()), ("weight", Float()),
-               ("completed_at", UTCDateTime()), ("best_percent", Float()), ("status", String()),
-               ("points", Float())]
-    return [_typed(None, type_).label(name) for name, type_ in columns]
 
 
 def prepare_run(policy: Policy, period: str = YEAR, *, now: datetime, zone: ZoneInfo) -> ScoringRun:

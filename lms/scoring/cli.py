@@ -17,7 +17,7 @@ from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
 from lms.scoring.operations import ScoringError, activate_policy, freeze, live_run, open_snapshot
 from lms.scoring.policy import PERIODS, PolicyError, parse_policy
-from lms.scoring.sources import FrozenScores, LiveScores, summary
+from lms.scoring.sources import FrozenScores, LiveScores, totals
 
 
 @click.group("scores")
@@ -66,12 +66,12 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
                 "login", "unit_code", "courses_due", "on_time", "late", "missing", "indicator",
                 "band", "meets_standard")}, ensure_ascii=False) + "\n")
         return
-    totals = db.session.execute(summary(officials)).one()
+    figures = totals(officials)
     state = "frozen" if scores.frozen else "live preview"
     click.echo(f"{year} {period} ({state}, as of {scores.as_of:%Y-%m-%d %H:%M} UTC)")
-    share = 100 * totals.meeting / totals.headcount if totals.headcount else 0.0
-    click.echo(f"Officials with mandatory courses: {totals.headcount}; meeting the standard: "
-               f"{totals.meeting} ({share:.1f}%); mean indicator: {totals.mean_indicator or 0:.2f}")
+    share = 100 * figures.meeting / figures.headcount if figures.headcount else 0.0
+    click.echo(f"Officials with mandatory courses: {figures.headcount}; meeting the standard: "
+               f"{figures.meeting} ({share:.1f}%); mean indicator: {figures.mean_indicator or 0:.2f}")
     if isinstance(scores, LiveScores) and scores.run.unknown_courses:
         click.echo("Courses named by the policy but not loaded: "
                    + ", ".join(scores.run.unknown_courses), err=True)

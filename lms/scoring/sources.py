@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Select, case, func, select
 
 from lms.accounts.models import Official
+from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.org.models import OrgUnit
 from lms.scoring.compute import ScoringRun
@@ -123,16 +124,27 @@ class FrozenScores:
         return None  # a frozen period is over: there is nobody left to remind
 
 
-def summary(officials: Select) -> Select:
-    """Headcount, meeting the standard and mean indicator over an officials query."""
-    rows = officials.order_by(None).subquery("summary_rows")
-    return select(func.count().label("headcount"),
-                  func.coalesce(func.sum(case((rows.c.meets_standard.is_(True), 1), else_=0)), 0)
-                  .label("meeting"),
-                  func.avg(rows.c.indicator).label("mean_indicator"))
+@dataclass(frozen=True)
+class Totals:
+    """Headcount, meeting the standard, mean indicator and officials per band."""
+
+    headcount: int
+    meeting: int
+    mean_indicator: float | None
+    bands: dict[str, int]
 
 
-def band_counts(officials: Select) -> Select:
-    rows = officials.order_by(None).subquery("band_rows")
-    return select(rows.c.band, func.count().label("count")).group_by(rows.c.band)
-
+def totals(officials: Select) -> Totals:
+    """One grouped query over an officials query (live or frozen): the figures of a scope."""
+    rows = officials.order_by(None).subquery("totals_rows")
+    per_band = db.session.execute(
+        select(rows.c.band, func.count().label("count"),
+               func.sum(case((rows.c.meets_standard.is_(True), 1), else_=0)).label("meeting"),
+               func.sum(rows.c.indicator).label("indicator_sum"))
+        .group_by(rows.c.band)
+    ).all()
+    headcount = sum(row.count for row in per_band)
+    return Totals(headcount=headcount, meeting=sum(row.meeting for row in per_band),
+                  mean_indicator=sum(row.indicator_sum for row in per_band) / headcount
+                  if headcount else None,
+                  bands={row.band: row.count for row in per_band})

@@ -38,7 +38,7 @@ from lms.scoring.operations import (
     zone,
 )
 from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
-from lms.scoring.sources import FrozenScores, LiveScores, band_counts, summary
+from lms.scoring.sources import FrozenScores, LiveScores, totals
 from lms.web import paginate
 
 bp = Blueprint("scoring", __name__)
@@ -118,8 +118,7 @@ def dashboard():
     return render_template(
         "scoring/dashboard.html",
         year=year, period=period, unit=unit, scores=scores, policy=scores.policy,
-        totals=db.session.execute(summary(officials)).one(),
-        bands=dict(db.session.execute(band_counts(officials)).all()),
+        totals=totals(officials),
         child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
                            key=lambda row: (row["rank"], row["unit_code"])),
         at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,

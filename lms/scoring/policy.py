@@ -7,6 +7,7 @@ this module is a documented example (not a legal rule).
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -72,8 +73,12 @@ def policy_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+@lru_cache(maxsize=32)
 def parse_policy(text: str, filename: str = "policy.yaml") -> Policy:
-    """The policy in ``text``; raises :class:`PolicyError` listing every problem."""
+    """The policy in ``text``; raises :class:`PolicyError` listing every problem.
+
+    Cached: pages read the year's policy on every request and parsing YAML costs ~10 ms;
+    a Policy is immutable, and errors are not cached."""
     reader = _PolicyReader(filename)
     policy = reader.read(text)
     if reader.problems or policy is None:

@@ -243,3 +243,19 @@ def test_best_score_is_kept(app, client, learner):
         completion = db.session.execute(select(CourseCompletion)).scalar_one()
         assert completion.percent == 80.0  # the passing score that completed the course
         assert completion.best_percent == 100.0
+
+
+def test_forged_answers_are_ignored_not_stored(app, client, learner):
+    public_id = start_quiz(client, "sample")
+    garbage = {"csrf_token": csrf_token(client, f"/quiz/attempts/{public_id}")}
+    for position in range(5):
+        garbage.update({f"q{position}": "<script>x</script>", f"q{position}-a": "99",
+                        f"q{position}-notice": "0", f"q{position}-otp": "nonexistent"})
+    response = client.post(f"/quiz/attempts/{public_id}/submit", data=garbage)
+    assert response.status_code == 302
+    with app.app_context():
+        attempt = attempt_by_public_id(public_id)
+        assert attempt.percent == 0.0
+        assert all(item.response is None for item in attempt.items)
+    result = client.get(f"/quiz/attempts/{public_id}/result").get_data(as_text=True)
+    assert "<script>x</script>" not in result and "no answer" in result

@@ -68,6 +68,9 @@ class Official(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     login: Mapped[str] = mapped_column(String(64), unique=True)
+    # The HR system's employee code: what roster imports match on. Accounts made by hand may
+    # have none.
+    employee_code: Mapped[str | None] = mapped_column(String(32), unique=True)
     full_name: Mapped[str] = mapped_column(String(255))
     name_search: Mapped[str] = mapped_column(String(255), index=True)
     name_sort: Mapped[str] = mapped_column(String(320), index=True)
@@ -88,6 +91,8 @@ class Official(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Set when a departed official's personal data was erased; their results stay counted.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     unit: Mapped[OrgUnit] = relationship()
     grants: Mapped[list[RoleGrant]] = relationship(
@@ -107,6 +112,11 @@ class Official(UserMixin, db.Model):
     @validates("login")
     def _normalise_login(self, _key: str, value: str) -> str:
         return normalise_login(value)
+
+    @validates("employee_code")
+    def _normalise_employee_code(self, _key: str, value: str | None) -> str | None:
+        value = clean_text(value)
+        return value.upper() if value else None
 
     @validates("email")
     def _normalise_email(self, _key: str, value: str | None) -> str | None:

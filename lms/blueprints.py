@@ -9,6 +9,7 @@ from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
 from lms.people.views import bp as people_bp
 from lms.quiz.views import bp as quiz_bp
+from lms.roster.views import bp as roster_bp
 from lms.scoring.views import bp as scoring_bp
 
 
@@ -22,5 +23,6 @@ def register_blueprints(app: Flask) -> None:
         (scoring_bp, "/scores"),
         (people_bp, "/people"),
         (admin_bp, "/admin"),
+        (roster_bp, "/hr/roster"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)

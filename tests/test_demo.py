@@ -141,9 +141,9 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
         db.session.commit()
     learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi"]
     expected_menus = {
-        "admin": learning + ["Chấm điểm", "Nhân sự", "Đơn vị", "Nhật ký thao tác"],
-        "hr.tinh": learning + ["Chấm điểm", "Nhân sự"],
-        "hr.anphu": learning + ["Chấm điểm", "Nhân sự"],
+        "admin": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách", "Đơn vị", "Nhật ký thao tác"],
+        "hr.tinh": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách"],
+        "hr.anphu": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách"],
         "manager.khcn": learning + ["Chấm điểm", "Nhân sự"],
         "facilitator": learning,
         "learner": learning,

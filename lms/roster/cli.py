@@ -1,0 +1,163 @@
+"""``lms roster import``, ``lms roster export`` and ``lms roster template``."""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy import select
+
+from lms.extensions import db
+from lms.org.models import OrgUnit
+from lms.roster.export import csv_chunks, write_xlsx
+from lms.roster.operations import apply_plan, digest
+from lms.roster.plan import build_plan
+from lms.roster.reading import UnreadableFile, read_table
+
+PREVIEW_LINES = 20
+
+
+@click.group("roster")
+def roster_command() -> None:
+    """Officials from the HR office's roster file (CSV or XLSX)."""
+
+
+def _unit(code: str | None) -> OrgUnit:
+    if code:
+        unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == code.upper())).scalar_one_or_none()
+        if unit is None:
+            raise click.ClickException(f"No unit with code {code!r}.")
+        return unit
+    roots = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))).scalars().all()
+    if len(roots) != 1:
+        raise click.ClickException("Name the unit to import into with --unit CODE.")
+    return roots[0]
+
+
+def _locale_option():
+    return click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+                        help="Language of messages and headers (default: LMS_DEFAULT_LOCALE).")
+
+
+@roster_command.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--unit", "unit_code", help="Import into this unit's subtree (default: the province).")
+@click.option("--dry-run", is_flag=True, help="Check the file and show what would change; write nothing.")
+@click.option("--deactivate-missing", is_flag=True,
+              help="Deactivate roster officials of the subtree who are not in the file.")
+@click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
+              help="CSV file to write new accounts' one-time passwords to (required when "
+                   "the file creates accounts).")
+@_locale_option()
+@with_appcontext
+def import_command(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing: bool,
+                   credentials: Path | None, lang: str | None) -> None:
+    """Check a roster file, then (unless --dry-run) apply it in one transaction."""
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _import(path, unit_code, dry_run, deactivate_missing, credentials)
+
+
+def _import(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing: bool,
+            credentials: Path | None) -> None:
+    unit = _unit(unit_code)
+    content = path.read_bytes()
+    tty = sys.stdout.isatty()
+    try:
+        table = read_table(content)
+    except UnreadableFile as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    with click.progressbar(length=len(table.rows), label="Checking rows", hidden=not tty,
+                           file=sys.stdout) as bar:
+        plan = build_plan(table, unit, manageable_unit_ids=None,
+                          deactivate_missing=deactivate_missing, importer_id=None,
+                          progress=bar.update)
+    if not plan.ok:
+        for problem in plan.problems:
+            where = f"{path}:{problem.row}" if problem.row else str(path)
+            column = f" [{problem.column}]" if problem.column else ""
+            value = f" {problem.value!r}:" if problem.value else ""
+            click.echo(f"{where}{column}{value} {problem.reason}", err=True)
+        raise click.ClickException(f"{len(plan.problems)} problem(s); nothing was written.")
+    for column in plan.ignored_columns:
+        click.echo(f"Column not used: {column}")
+    click.echo(f"{plan.row_count} rows: {len(plan.creates)} to create, {len(plan.updates)} to "
+               f"update, {len(plan.deactivations)} to deactivate, {plan.unchanged} unchanged.")
+    for entry in plan.updates[:PREVIEW_LINES]:
+        click.echo(f"  update {entry.employee_code} {entry.full_name}: {', '.join(entry.changed)}")
+    for departure in plan.deactivations[:PREVIEW_LINES]:
+        click.echo(f"  deactivate {departure.employee_code} {departure.full_name}")
+    if dry_run or not plan.has_changes:
+        click.echo("Dry run: nothing was written." if dry_run else "Nothing to change.")
+        return
+    if plan.creates and credentials is None:
+        raise click.ClickException("The file creates accounts: name a file for their one-time "
+                                   "passwords with --credentials FILE. Nothing was written.")
+    changes = len(plan.creates) + len(plan.updates) + len(plan.deactivations)
+    try:
+        with click.progressbar(length=changes, label="Writing", hidden=not tty, file=sys.stdout) as bar:
+            result = apply_plan(plan, source=path.name, sha256=digest(content), progress=bar.update)
+        if credentials is not None and result.credentials:
+            _write_credentials(credentials, result.credentials)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    click.echo(f"Done: {result.created} created, {result.updated} updated, "
+               f"{result.deactivated} deactivated.")
+    if result.credentials:
+        click.echo(f"One-time passwords written to {credentials}: hand them over privately, "
+                   "then delete the file.")
+
+
+def _write_credentials(target: Path, credentials) -> None:
+    # Readable by its owner only, from the moment it exists.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(["employee_code", "login", "full_name", "one_time_password"])
+        for credential in credentials:
+            writer.writerow([credential.employee_code, credential.login, credential.full_name,
+                             credential.password])
+
+
+@roster_command.command("export")
+@click.option("--unit", "unit_code", help="The unit whose subtree to export (default: the province).")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_locale_option()
+@with_appcontext
+def export_command(unit_code: str | None, file_format: str, output: Path, lang: str | None) -> None:
+    """Write the current roster in the import format (importing it back changes nothing)."""
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _write(_unit(unit_code).id, file_format, output)
+    click.echo(f"Roster written to {output}")
+
+
+@roster_command.command("template")
+@click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@_locale_option()
+@with_appcontext
+def template_command(file_format: str, output: Path, lang: str | None) -> None:
+    """Write an empty roster file with the column headers."""
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        _write(None, file_format, output)
+    click.echo(f"Template written to {output}")
+
+
+def _write(unit_id: int | None, file_format: str, output: Path) -> None:
+    if file_format == "csv":
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in csv_chunks(unit_id):
+                handle.write(chunk)
+    else:
+        with output.open("wb") as handle:
+            write_xlsx(unit_id, handle)

@@ -30,6 +30,11 @@ def vietnamese_sort_key(full_name: str | None) -> str:
     "Nguyễn Văn An" sorts as "an nguyen van an", so all the Ans come together, and then by
     family and middle name.
     """
+    return name_keys(full_name)[1]
+
+
+def name_keys(full_name: str | None) -> tuple[str, str]:
+    """(search key, sort key) of a name, folding it once: for bulk writes."""
     folded = fold_for_search(full_name)
     given = folded.rsplit(" ", 1)[-1]
-    return f"{given} {folded}"
+    return folded, f"{given} {folded}"

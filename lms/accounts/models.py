@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from lms.db import UTCDateTime, enum_column, utcnow
 from lms.extensions import db
 from lms.org.models import OrgUnit
-from lms.text import clean_text, fold_for_search, normalise_login, vietnamese_sort_key
+from lms.text import clean_text, name_keys, normalise_login
 
 
 class StaffCategory(StrEnum):
@@ -105,8 +105,7 @@ class Official(UserMixin, db.Model):
     @validates("full_name")
     def _normalise_name(self, _key: str, value: str) -> str:
         value = clean_text(value)
-        self.name_search = fold_for_search(value)
-        self.name_sort = vietnamese_sort_key(value)
+        self.name_search, self.name_sort = name_keys(value)
         return value
 
     @validates("login")

@@ -22,8 +22,17 @@ _READABLE = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
 def generate_temporary_password() -> str:
-    groups = ("".join(secrets.choice(_READABLE) for _ in range(4)) for _ in range(3))
-    return "-".join(groups)
+    """Three groups of four readable characters (about 59 bits), e.g. ``k7mq-2xwd-p9ht``.
+
+    Random bytes are mapped onto the alphabet, dropping the few above the largest multiple of
+    its length so every character is equally likely; a roster import makes thousands at once.
+    """
+    limit = 256 - 256 % len(_READABLE)
+    letters: list[str] = []
+    while len(letters) < 12:
+        letters.extend(_READABLE[byte % len(_READABLE)] for byte in secrets.token_bytes(16)
+                       if byte < limit)
+    return "-".join("".join(letters[start:start + 4]) for start in (0, 4, 8))
 
 
 def hash_password(password: str) -> str:

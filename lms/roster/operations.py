@@ -78,7 +78,8 @@ def apply_plan(plan: RosterPlan, *, source: str, sha256: str, actor_id: int | No
             "updated_at": now,
         })
     for start in range(0, len(rows), WRITE_SLICE):
-        db.session.execute(insert(Official), rows[start:start + WRITE_SLICE])
+        # A Core insert of fully computed rows: the ORM's per-row bookkeeping is not needed.
+        db.session.execute(insert(Official.__table__), rows[start:start + WRITE_SLICE])
         if progress:
             progress(len(rows[start:start + WRITE_SLICE]))
 

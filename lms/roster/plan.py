@@ -42,7 +42,7 @@ from lms.roster.columns import (
     normalise_header,
 )
 from lms.roster.reading import RawTable
-from lms.text import fold_for_search, normalise_login, vietnamese_sort_key
+from lms.text import fold_for_search, name_keys, normalise_login
 
 CODE_PATTERN = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,31}$")
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -155,6 +155,7 @@ class _RowChecker:
         self.positions = positions
         self.headers = plan.table.headers
         self.categories = category_spellings()
+        self.category_memo: dict[str, StaffCategory | None] = {}
 
     def cell(self, cells: tuple[str, ...], key: str) -> str | None:
         """The cell's text; None when the file has no such column."""
@@ -190,7 +191,9 @@ class _RowChecker:
         values["unit_code"] = (self.cell(cells, "unit_code") or "").upper()
 
         category_text = self.cell(cells, "staff_category") or ""
-        category = self.categories.get(fold_for_search(category_text))
+        if category_text not in self.category_memo:  # a file uses a handful of spellings
+            self.category_memo[category_text] = self.categories.get(fold_for_search(category_text))
+        category = self.category_memo[category_text]
         if category is None:
             self.problem(number, "staff_category", category_text,
                          _("Unknown staff category: use one of %(choices)s.",
@@ -382,7 +385,8 @@ def _may_manage(official: _Existing, manageable: set[int] | None) -> bool:
 
 def sort_key_fields(full_name: str) -> dict[str, str]:
     """The derived name columns bulk writes must fill in (the ORM validators are bypassed)."""
-    return {"name_search": fold_for_search(full_name), "name_sort": vietnamese_sort_key(full_name)}
+    search, sort = name_keys(full_name)
+    return {"name_search": search, "name_sort": sort}
 
 
 def problem_rows(problems: list[Problem]) -> list[Problem]:

@@ -57,3 +57,7 @@ class GrantForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.role.choices = [(r.value, r.label) for r in Role if r is not Role.LEARNER]
 
+
+
+class AnonymiseForm(FlaskForm):
+    confirm = StringField(_l("Type the login to confirm"), validators=[DataRequired()])

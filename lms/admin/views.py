@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,8 +20,11 @@ from lms.accounts.operations import (
     revoke_role,
     update_official,
 )
-from lms.admin.forms import GrantForm, OfficialForm, UnitForm
+from lms.accounts.privacy import PrivacyError, anonymise
+from lms.accounts.privacy import personal_data as collect_personal_data
+from lms.admin.forms import AnonymiseForm, GrantForm, OfficialForm, UnitForm
 from lms.audit.models import ACTION_LABELS, AuditEvent
+from lms.audit.operations import record_event
 from lms.extensions import db
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import UnitError, create_unit, update_unit
@@ -240,6 +245,48 @@ def reset_official_password(official_id: int):
     db.session.commit()
     return render_template("admin/one_time_password.html", official=official,
                            password=temporary, created=False)
+
+
+# Personal data ----------------------------------------------------------------------------
+
+@bp.route("/officials/<int:official_id>/personal-data.json")
+@requires(Role.ADMIN)
+def personal_data(official_id: int):
+    """The official's right of access: everything held about them, in one file."""
+    official = _get_or_404(Official, official_id)
+    authorize(Role.ADMIN, official.unit_id)
+    data = collect_personal_data(official)
+    record_event("official.data_access", target_type="official", target_id=official.id,
+                 unit_id=official.unit_id)
+    db.session.commit()
+    response = Response(json.dumps(data, ensure_ascii=False, indent=2),
+                        mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="personal-data-{official.id}.json"')
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/officials/<int:official_id>/anonymise", methods=["GET", "POST"])
+@requires(Role.ADMIN)
+def anonymise_official(official_id: int):
+    official = _get_or_404(Official, official_id)
+    authorize(Role.ADMIN, official.unit_id)
+    if official.anonymised_at is not None:
+        return redirect(url_for("admin.edit_official", official_id=official.id))
+    form = AnonymiseForm()
+    if not official.active and form.validate_on_submit():
+        if form.confirm.data.strip().casefold() != official.login:
+            form.confirm.errors.append(_("This is not the account's login."))
+        else:
+            try:
+                anonymise(official)
+            except PrivacyError:
+                abort(409)
+            db.session.commit()
+            flash(_("The account was anonymised."), "success")
+            return redirect(url_for("admin.edit_official", official_id=official.id))
+    return render_template("admin/anonymise.html", official=official, form=form)
 
 
 # Audit log --------------------------------------------------------------------------------

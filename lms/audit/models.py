@@ -38,6 +38,8 @@ ACTION_LABELS = {
     "account.password_reset": _l("Password reset by an administrator"),
     "role.grant": _l("Role granted"),
     "role.revoke": _l("Role removed"),
+    "official.data_access": _l("Personal data downloaded"),
+    "official.anonymise": _l("Account anonymised"),
     "roster.import": _l("Roster imported"),
     "roster.export": _l("Roster downloaded"),
 }

@@ -227,6 +227,7 @@ def _ensure_official(
     position_title: str,
     preferred_locale: str | None = None,
     password: str | None = None,
+    employee_code: str | None = None,
 ) -> Official:
     official = find_by_login(login)
     if official is not None:
@@ -234,7 +235,7 @@ def _ensure_official(
     official, _ = create_official(
         login=login, full_name=full_name, unit=unit, staff_category=staff_category,
         position_title=position_title, preferred_locale=preferred_locale,
-        password=password, must_change_password=password is None,
+        password=password, must_change_password=password is None, employee_code=employee_code,
     )
     return official
 
@@ -262,8 +263,10 @@ def _load_staff(units: dict[str, OrgUnit]) -> None:
     # or not an official exists already.
     rng = random.Random(_SEED)
     for unit_code, login, position_title, category in _staff_posts():
+        # Staff come from the HR office's roster: their employee code is their login.
         _ensure_official(login=login, full_name=_random_name(rng), unit=units[unit_code],
-                         staff_category=category, position_title=position_title)
+                         staff_category=category, position_title=position_title,
+                         employee_code=login.upper())
 
 
 def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, str]]:

@@ -51,6 +51,17 @@ def _dummy_hash() -> str:
     return _dummy_hash_cache[method]
 
 
+def employee_code_taken(code: str | None, *, other_than: Official | None = None) -> bool:
+    """True when another account already has this employee code."""
+    code = (code or "").strip().upper()
+    if not code:
+        return False
+    query = select(Official.id).where(Official.employee_code == code)
+    if other_than is not None:
+        query = query.where(Official.id != other_than.id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
 def find_by_login(login: str) -> Official | None:
     return db.session.execute(
         select(Official).where(Official.login == normalise_login(login))
@@ -117,6 +128,7 @@ def create_official(
     preferred_locale: str | None = None,
     password: str | None = None,
     must_change_password: bool = True,
+    employee_code: str | None = None,
 ) -> tuple[Official, str | None]:
     """Create an account. Without ``password`` a one-time password is generated and returned."""
     temporary = None
@@ -124,6 +136,7 @@ def create_official(
         temporary = password = generate_temporary_password()
     official = Official(
         login=login,
+        employee_code=employee_code,
         full_name=full_name,
         unit=unit,
         staff_category=staff_category,
@@ -139,7 +152,7 @@ def create_official(
     return official, temporary
 
 
-_EDITABLE = ("full_name", "email", "unit_id", "staff_category", "position_title",
+_EDITABLE = ("employee_code", "full_name", "email", "unit_id", "staff_category", "position_title",
              "preferred_locale", "active")
 
 

@@ -32,6 +32,8 @@ class UnitForm(FlaskForm):
 class OfficialForm(FlaskForm):
     login = StringField(_l("Login (employee code)"),
                         validators=[DataRequired(), Length(max=64), CODE_PATTERN])
+    employee_code = StringField(_l("Employee code (optional)"),
+                                validators=[Optional(), Length(max=32), CODE_PATTERN])
     full_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=255)])
     email = EmailField(_l("E-mail (optional)"),
                        validators=[Optional(), Email(check_deliverability=False), Length(max=255)])

@@ -14,6 +14,7 @@ from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant, StaffCategory
 from lms.accounts.operations import (
     create_official,
+    employee_code_taken,
     find_by_login,
     grant_role,
     reset_password,
@@ -130,9 +131,12 @@ def new_official():
         authorize(Role.ADMIN, form.unit_id.data)
         if find_by_login(form.login.data) is not None:
             form.login.errors.append(_("An account with this login exists already."))
+        elif employee_code_taken(form.employee_code.data):
+            form.employee_code.errors.append(_("Another account has this employee code."))
         else:
             official, temporary = create_official(
                 login=form.login.data,
+                employee_code=form.employee_code.data or None,
                 full_name=form.full_name.data,
                 unit=db.session.get(OrgUnit, form.unit_id.data),
                 staff_category=StaffCategory(form.staff_category.data),
@@ -161,9 +165,12 @@ def edit_official(official_id: int):
         authorize(Role.ADMIN, form.unit_id.data)
         if official.id == current_user.id and not form.active.data:
             form.active.errors.append(_("You cannot deactivate your own account."))
+        elif employee_code_taken(form.employee_code.data, other_than=official):
+            form.employee_code.errors.append(_("Another account has this employee code."))
         else:
             update_official(
                 official,
+                employee_code=form.employee_code.data or None,
                 full_name=form.full_name.data,
                 email=form.email.data,
                 unit_id=form.unit_id.data,

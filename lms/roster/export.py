@@ -24,14 +24,18 @@ CHUNK = 64 * 1024
 
 
 def roster_query(unit_id: int) -> Select:
-    """Active officials of the subtree, in staff-list order (anonymised accounts have no code)."""
+    """Active roster officials of the subtree, in staff-list order.
+
+    Only accounts with an employee code are part of the roster (accounts made by hand join it
+    when given one; anonymised accounts have none), so importing the export back changes nothing.
+    """
     return (
         select(Official.employee_code, Official.login, Official.full_name,
                OrgUnit.code.label("unit_code"), Official.staff_category, Official.position_title,
                Official.email)
         .join(OrgUnit, OrgUnit.id == Official.unit_id)
         .where(Official.unit_id.in_(subtree_ids(unit_id)), Official.active.is_(True),
-               Official.anonymised_at.is_(None))
+               Official.employee_code.is_not(None))
         .order_by(OrgUnit.code, Official.name_sort, Official.id)
     )
 
@@ -41,7 +45,7 @@ def headers() -> list[str]:
 
 
 def _cells(row) -> list[str]:
-    return [row.employee_code or row.login.upper(), row.full_name, row.unit_code,
+    return [row.employee_code, row.full_name, row.unit_code,
             str(STAFF_CATEGORY_LABELS[row.staff_category]), row.position_title or "",
             row.email or "", row.login]
 

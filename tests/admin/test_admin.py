@@ -159,3 +159,23 @@ def test_deactivated_account_is_signed_out(app, client, setup, make_official):
     assert their_device.get("/").status_code == 302
     changes = events(app, "official.update")[-1].details["changes"]
     assert changes["active"] == ["True", "False"]
+
+
+def test_an_employee_code_is_set_by_hand_and_cannot_be_shared(app, client, login_as, make_unit, make_official):
+    from lms.accounts.models import Official, Role
+    from lms.extensions import db
+    from tests.conftest import post_form
+
+    unit = make_unit()
+    login_as(make_official("admin", unit=unit, roles=[(Role.ADMIN, unit)]))
+    first = make_official("cb1", unit=unit)
+    second = make_official("cb2", unit=unit)
+    form = {"full_name": "Nguyễn Văn An", "unit_id": str(unit.id), "staff_category": "cong_chuc",
+            "preferred_locale": "", "active": "y"}
+    response = post_form(client, f"/admin/officials/{first.id}", {**form, "employee_code": "hn-001"})
+    assert response.status_code == 302
+    response = post_form(client, f"/admin/officials/{second.id}", {**form, "employee_code": "HN-001"})
+    assert "Another account has this employee code." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Official, first.id).employee_code == "HN-001"
+        assert db.session.get(Official, second.id).employee_code is None

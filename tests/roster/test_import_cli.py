@@ -230,3 +230,17 @@ def test_dry_run_and_missing_credentials_file_write_nothing(app, runner, provinc
     result = _import(runner, path)
     assert result.exit_code != 0 and "--credentials" in result.output
     assert _officials(app) == {}
+
+
+def test_the_demo_provinces_roster_round_trips(app, runner, tmp_path):
+    from lms.demo import load_demo_data
+
+    with app.app_context():
+        load_demo_data()
+        db.session.commit()
+        staff = db.session.scalar(select(func.count()).where(Official.employee_code.is_not(None)))
+    exported = tmp_path / "demo.xlsx"
+    assert runner.invoke(args=["roster", "export", "--output", str(exported)]).exit_code == 0
+    result = _import(runner, exported, "--deactivate-missing")
+    assert result.exit_code == 0, result.output
+    assert f"{staff} rows: 0 to create, 0 to update, 0 to deactivate, {staff} unchanged" in result.output

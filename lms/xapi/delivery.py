@@ -64,7 +64,7 @@ def _detail(response: requests.Response) -> str:
         body = response.text
     if isinstance(body, dict) and "detail" in body:
         body = body["detail"]
-    text = body if isinstance(body, str) else str(body)
+    text = (body if isinstance(body, str) else str(body))[:ERROR_LENGTH]
     return f"HTTP {response.status_code}: {' '.join(text.split())}"[:ERROR_LENGTH]
 
 
@@ -102,10 +102,15 @@ class LrsClient:
         if response.status_code != 200:
             return None
         try:
-            stored = response.json()
+            body = response.json()
         except ValueError:
             return None
-        return stored if isinstance(stored, dict) else None
+        if isinstance(body, dict) and isinstance(body.get("statements"), list):
+            # The spec answers with the statement itself; some LRSs (Ralph) wrap it in a
+            # StatementResult.
+            body = next((s for s in body["statements"]
+                         if isinstance(s, dict) and s.get("id") == statement_id), None)
+        return body if isinstance(body, dict) else None
 
 
 def _instant(value: Any) -> datetime | None:

@@ -202,7 +202,10 @@ class _Delivery:
         except LrsUnavailable as error:
             self._later([row], str(error))
             return
-        if stored is not None and same_statement(row.payload, stored):
+        if stored is None:
+            self._refused(row, f"{reason} (the LRS holds a statement with this id and did not "
+                               "let it be read back to compare)")
+        elif same_statement(row.payload, stored):
             self._sent([row])
         else:
             self._refused(row, f"{reason} (the LRS holds another statement with this id)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from datetime import timedelta
 
@@ -222,15 +223,20 @@ def test_retry_delays_double_up_to_an_hour():
     assert retry_delay(9) == retry_delay(500) == timedelta(hours=1)
 
 
-@pytest.mark.skipif("postgresql" not in (__import__("os").environ.get("LMS_TEST_DATABASE_URL") or ""),
+@pytest.mark.skipif("postgresql" not in (os.environ.get("LMS_TEST_DATABASE_URL") or ""),
                     reason="row locks need PostgreSQL; SQLite has a single writer")
 def test_a_second_sender_skips_rows_another_is_sending(app, client, runner, lrs, platform, learner):
     take_quiz(app, client)
-    with app.app_context():
-        with db.engine.connect() as other_sender:  # holds the first three rows
-            other_sender.execute(text(
-                "SELECT id FROM xapi_statement ORDER BY id LIMIT 3 FOR UPDATE"))
-            result = send(runner)
-            other_sender.rollback()
-    assert "5 delivered" in result.output
+    results = []
+    with app.app_context(), db.engine.connect() as other_sender:
+        # Another sender is busy with the first three rows.
+        other_sender.execute(text("SELECT id FROM xapi_statement ORDER BY id LIMIT 3 FOR UPDATE"))
+        sender = threading.Thread(target=lambda: results.append(send(runner)))
+        sender.start()
+        sender.join(timeout=20)
+        finished_while_locked = not sender.is_alive()
+        other_sender.rollback()  # lets a sender that waited on the locks finish
+        sender.join()
+    assert finished_while_locked, "the sender waited for rows another sender holds"
+    assert "5 delivered" in results[0].output
     assert [row.sent_at is not None for row in outbox(app)] == [False] * 3 + [True] * 5

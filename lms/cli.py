@@ -31,6 +31,7 @@ from lms.roster.cli import roster_command
 from lms.scoring.cli import scores_command
 from lms.seeding import seed_large_command
 from lms.translations_cli import translations_command
+from lms.xapi.cli import xapi_command
 
 
 def initialise_database() -> None:
@@ -189,5 +190,5 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int
 def register_cli(app: Flask) -> None:
     for command in (init_command, create_admin_command, demo_command, serve_command,
                     translations_command, courses_command, scores_command, seed_large_command,
-                    roster_command):
+                    roster_command, xapi_command):
         app.cli.add_command(command)

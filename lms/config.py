@@ -28,6 +28,29 @@ def _bool(value: str) -> bool:
     raise ValueError(f"not a boolean: {value!r}")
 
 
+def _http_url(value: str) -> str:
+    """An absolute http(s) URL, kept without its trailing slash."""
+    value = value.strip()
+    scheme, _, rest = value.partition("://")
+    if scheme.lower() not in {"http", "https"} or not rest.strip("/"):
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.rstrip("/")
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"must be at least 1: {value!r}")
+    return number
+
+
+def _positive_float(value: str) -> float:
+    number = float(value)
+    if not number > 0:
+        raise ValueError(f"must be more than 0: {value!r}")
+    return number
+
+
 @dataclass(frozen=True)
 class Setting:
     env: str
@@ -77,6 +100,22 @@ SETTINGS: tuple[Setting, ...] = (
             "gunicorn worker processes for `lms serve`."),
     Setting("LMS_LOG_LEVEL", "LOG_LEVEL", "INFO", str,
             "Logging level (`DEBUG`, `INFO`, `WARNING`, ...)."),
+    Setting("LMS_XAPI_ENDPOINT", "XAPI_ENDPOINT", None, _http_url,
+            "xAPI endpoint of the Learning Record Store (statements go to "
+            "`<endpoint>/statements`). Unset: no xAPI statements are recorded. "
+            "See `docs/xapi.md`."),
+    Setting("LMS_XAPI_BASE_URL", "XAPI_BASE_URL", None, _http_url,
+            "Public address of this platform, e.g. `https://hoctap.example.gov.vn`: the root of "
+            "activity ids and the `homePage` of learners' xAPI accounts. Required with "
+            "`LMS_XAPI_ENDPOINT`; keep it stable, the LRS identifies everything by it."),
+    Setting("LMS_XAPI_USERNAME", "XAPI_USERNAME", None, str,
+            "User name for HTTP Basic authentication at the LRS."),
+    Setting("LMS_XAPI_PASSWORD", "XAPI_PASSWORD", None, str,
+            "Password for HTTP Basic authentication at the LRS (from the environment only)."),
+    Setting("LMS_XAPI_BATCH_SIZE", "XAPI_BATCH_SIZE", 50, _positive_int,
+            "Statements sent to the LRS per request by `lms xapi send`."),
+    Setting("LMS_XAPI_TIMEOUT", "XAPI_TIMEOUT", 10.0, _positive_float,
+            "Seconds `lms xapi send` waits for the LRS to connect or answer before it retries later."),
 )
 
 
@@ -127,6 +166,9 @@ def load_config(app: Flask, overrides: dict[str, Any] | None = None) -> None:
         )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config["XAPI_ENDPOINT"] and not app.config["XAPI_BASE_URL"]:
+        raise RuntimeError("LMS_XAPI_BASE_URL: required when LMS_XAPI_ENDPOINT is set "
+                           "(it names this platform in every xAPI statement)")
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["SESSION_HOURS"])
 

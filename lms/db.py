@@ -88,12 +88,13 @@ def enum_column(enum_cls: type[StrEnum], name: str) -> Enum:
     )
 
 
-def insert_ignoring_duplicates(table, values: dict) -> int:
-    """INSERT that does nothing when a unique key already holds the row (double clicks,
-    retries, two workers at once). Returns the number of rows inserted."""
+def insert_ignoring_duplicates(table, values: dict | list[dict]) -> int:
+    """INSERT of one row (or several, in one statement) that skips any row whose unique key
+    is already held (double clicks, retries, two workers at once). Returns the number of
+    rows inserted."""
     dialect_insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql"
                       else sqlite_insert)
-    result = db.session.execute(dialect_insert(table).values(**values).on_conflict_do_nothing())
+    result = db.session.execute(dialect_insert(table).values(values).on_conflict_do_nothing())
     return result.rowcount or 0
 
 

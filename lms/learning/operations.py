@@ -11,6 +11,7 @@ from lms.extensions import db
 from lms.learning.models import Course, CourseCompletion, CourseVersion, LessonProgress
 from lms.learning.queries import current_version, missing_required_lessons
 from lms.quiz.models import AttemptStatus, QuizAttempt
+from lms.xapi.operations import record_course_completed
 
 
 def mark_lesson_done(official_id: int, course: Course, lesson_key: str) -> bool:
@@ -56,13 +57,16 @@ def record_completion_if_earned(official_id: int, course: Course,
     ).scalar_one_or_none()
     if passing is None:
         return None
-    insert_ignoring_duplicates(CourseCompletion.__table__, {
+    inserted = insert_ignoring_duplicates(CourseCompletion.__table__, {
         "official_id": official_id, "course_id": course.id,
         "course_version_id": passing.course_version_id, "attempt_id": passing.id,
         "completed_at": at or utcnow(), "percent": passing.percent, "best_percent": best,
     })
-    return db.session.execute(
+    completion = db.session.execute(
         select(CourseCompletion).where(CourseCompletion.official_id == official_id,
                                        CourseCompletion.course_id == course.id)
     ).scalar_one_or_none()
+    if inserted and completion is not None:
+        record_course_completed(completion, course)
+    return completion
 

@@ -38,6 +38,7 @@ from lms.quiz.models import (
     QuestionVersion,
     QuizAttempt,
 )
+from lms.xapi.operations import record_quiz_graded, record_quiz_started
 
 LATE_ALLOWANCE = timedelta(seconds=30)
 
@@ -99,6 +100,8 @@ def start_attempt(official: Official, course: Course, *, now: datetime | None = 
     attempt.max_points = sum(item.max_points for item in attempt.items)
     db.session.add(attempt)
     try:
+        db.session.flush()
+        record_quiz_started(attempt)
         db.session.commit()
     except IntegrityError:
         # Another request took this attempt number a moment ago (double click, two tabs).
@@ -200,6 +203,7 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None, *,
     attempt.passed = attempt.percent >= version.pass_mark
     db.session.flush()
     db.session.refresh(attempt, ["status", "submitted_at", "late"])
+    record_quiz_graded(attempt)
     record_completion_if_earned(attempt.official_id, attempt.course, at=now)
     db.session.commit()
     return attempt

@@ -77,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
             "gunicorn worker processes for `lms serve`."),
     Setting("LMS_LOG_LEVEL", "LOG_LEVEL", "INFO", str,
             "Logging level (`DEBUG`, `INFO`, `WARNING`, ...)."),
+    Setting("LMS_API_RATE_LIMIT", "API_RATE_LIMIT", "600 per minute", str,
+            "Requests allowed per API token on `/api/v1` (see `docs/api.md`)."),
+    Setting("LMS_API_TOKEN_MAX_DAYS", "API_TOKEN_MAX_DAYS", 365, int,
+            "Longest lifetime, in days, an administrator may give an API token."),
 )
 
 

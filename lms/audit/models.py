@@ -38,6 +38,9 @@ ACTION_LABELS = {
     "account.password_reset": _l("Password reset by an administrator"),
     "role.grant": _l("Role granted"),
     "role.revoke": _l("Role removed"),
+    "api_token.issue": _l("API token issued"),
+    "api_token.revoke": _l("API token revoked"),
+    "api.request": _l("API request"),
 }
 
 

@@ -27,7 +27,6 @@ def _navigation() -> list[tuple[str, str, str]]:
         items.append(("people.index", url_for("people.index"), _("People")))
     if has_role(current_user, Role.ADMIN):
         items.append(("admin.units", url_for("admin.units"), _("Units")))
-        items.append(("api_tokens.index", url_for("api_tokens.index"), _("API tokens")))
         items.append(("admin.audit_log", url_for("admin.audit_log"), _("Audit log")))
     return items
 

@@ -32,11 +32,11 @@ class ApiClient:
         self.client = client
         self.spec = spec
 
-    def get(self, path: str, token: str | None = None, *, documented_request: bool = True,
+    def get(self, path: str, bearer: str | None = None, *, documented_request: bool = True,
             headers: dict[str, str] | None = None, **params: Any):
         headers = dict(headers or {})
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
+        if bearer is not None:
+            headers["Authorization"] = f"Bearer {bearer}"
         url = path if path.startswith("http") else "/api/v1" + path
         response = self.client.get(url, query_string=params or None, headers=headers)
         self.check(response, documented_request=documented_request)

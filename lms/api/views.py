@@ -130,7 +130,7 @@ def _listing(items: Iterable[dict[str, Any]], pagination: dict[str, Any],
     return jsonify(body)
 
 
-# Endpoints ---------------------------------------------------------------------------------
+# Endpoints: numbers are converted explicitly (PostgreSQL sums come back as Decimal) -------
 
 @bp.route("/openapi.json")
 @public
@@ -228,11 +228,11 @@ def official_scores():
         **_official_code(row),
         "unit_code": row["unit_code"],
         "staff_category": str(row["staff_category"]),
-        "courses_due": row["courses_due"],
-        "on_time": row["on_time"],
-        "late": row["late"],
-        "missing": row["missing"],
-        "indicator": row["indicator"],
+        "courses_due": int(row["courses_due"]),
+        "on_time": int(row["on_time"]),
+        "late": int(row["late"]),
+        "missing": int(row["missing"]),
+        "indicator": float(row["indicator"]),
         "band": row["band"],
         "meets_standard": bool(row["meets_standard"]),
     } for row in page.rows), page.pagination(), meta)
@@ -248,10 +248,10 @@ def unit_scores():
     return _listing(({
         "unit_code": row["unit_code"],
         "parent_code": row["parent_code"],
-        "headcount": row["headcount"],
-        "meeting_standard": row["meeting"],
-        "share_meeting_standard": row["share_meeting"],
-        "mean_indicator": row["mean_indicator"],
-        "on_time_share": row["on_time_share"],
-        "rank": row["rank"],
+        "headcount": int(row["headcount"]),
+        "meeting_standard": int(row["meeting"]),
+        "share_meeting_standard": float(row["share_meeting"]),
+        "mean_indicator": float(row["mean_indicator"]),
+        "on_time_share": float(row["on_time_share"]),
+        "rank": None if row["rank"] is None else int(row["rank"]),
     } for row in page.rows), page.pagination(), meta)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from lms.accounts.access import is_token_view
 from lms.accounts.models import Official
+from lms.api.errors import is_api_request
 from lms.extensions import db, limiter, login_manager
 
 # Endpoints an official who must change their password may still reach.
@@ -30,13 +31,14 @@ def _load_official(user_id: str) -> Official | None:
 
 
 def _no_session_for_token_views() -> None:
-    """API views authenticate by bearer token only: a session or remember-me cookie sent along
-    must neither sign anyone in nor trigger the redirects of signed-in pages.
+    """API requests authenticate by bearer token only: a session or remember-me cookie sent
+    along must neither sign anyone in nor trigger the redirects of signed-in pages (not even
+    on an API path that does not exist, which must still answer JSON).
 
     Flask-Login loads the user lazily and keeps it on ``g._login_user``; setting the anonymous
     user there first means the cookies are never read for these requests.
     """
-    if is_token_view(current_app.view_functions.get(request.endpoint)):
+    if is_api_request() or is_token_view(current_app.view_functions.get(request.endpoint)):
         g._login_user = login_manager.anonymous_user()
 
 

@@ -40,7 +40,9 @@ def _rate_limit_key() -> str:
     return "api-address:" + (request.remote_addr or "unknown")
 
 
-limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], key_func=_rate_limit_key)(bp)
+# One budget per token for the whole API, not one per endpoint.
+limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api",
+                     key_func=_rate_limit_key)(bp)
 
 
 @bp.after_request

@@ -255,6 +255,8 @@ def test_a_session_that_must_change_its_password_does_not_hijack_api_calls(
     response = api.get("/units", token)
     assert response.status_code == 200 and response.is_json
     assert "Set-Cookie" not in response.headers
+    missing = api.client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.is_json
 
 
 # Errors --------------------------------------------------------------------------------------
@@ -297,8 +299,8 @@ def test_answers_are_not_cached(api, org, issue):
 def test_requests_are_rate_limited_per_token(app, api, org, issue):
     app.config["API_RATE_LIMIT"] = "2 per minute"
     busy, quiet = issue(org["a"], name="busy"), issue(org["a"], name="quiet")
-    assert [api.get("/units", busy).status_code for _ in range(2)] == [200, 200]
-    refused = api.get("/units", busy)
+    assert [api.get(path, busy).status_code for path in ("/units", "/officials")] == [200, 200]
+    refused = api.get("/completions", busy)  # one budget for the whole API
     assert refused.status_code == 429 and refused.json["error"]["code"] == "rate_limited"
     assert 1 <= int(refused.headers["Retry-After"]) <= 61
     assert api.get("/units", quiet).status_code == 200

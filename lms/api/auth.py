@@ -101,12 +101,10 @@ def authenticate() -> Caller:
     return caller
 
 
-def _audited_query() -> dict[str, str | list[str]]:
-    query: dict[str, str | list[str]] = {}
-    for name in list(request.args)[:_MAX_AUDITED_PARAMETERS]:
-        values = [value[:_MAX_AUDITED_VALUE] for value in request.args.getlist(name)]
-        query[name[:_MAX_AUDITED_VALUE]] = values[0] if len(values) == 1 else values
-    return query
+def _audited_query() -> str:
+    """The query parameters as readable ``name=value&…`` text (decoded, bounded in size)."""
+    pairs = list(request.args.items(multi=True))[:_MAX_AUDITED_PARAMETERS]
+    return "&".join(f"{name[:_MAX_AUDITED_VALUE]}={value[:_MAX_AUDITED_VALUE]}" for name, value in pairs)
 
 
 def record_use(caller: Caller, *, status: int, count: int | None, refused: str | None = None) -> None:

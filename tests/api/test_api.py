@@ -321,7 +321,7 @@ def test_every_use_is_audited_once_with_who_what_scope_and_count(app, api, org, 
     assert ok.target_type == "api_token" and ok.target_id == stored.id
     assert ok.unit_id == org["a"].id and ok.actor_id is None and ok.at >= before
     assert ok.details == {"token": "Sở Nội vụ", "prefix": stored.prefix, "scope": "XA", "method": "GET",
-                          "endpoint": "/api/v1/officials", "query": {"unit": "XA-T", "limit": "5"},
+                          "endpoint": "/api/v1/officials", "query": "unit=XA-T&limit=5",
                           "status": 200, "count": 1}
     assert refused.details["status"] == 404 and refused.details["count"] is None
     assert stored.last_used_at is not None and stored.last_used_at >= before

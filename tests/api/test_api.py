@@ -6,13 +6,14 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from lms.accounts.models import Role
+from lms.accounts.models import Official, Role
 from lms.api.models import ApiToken
 from lms.api.operations import revoke_token
 from lms.audit.models import AuditEvent
 from lms.extensions import db
+from lms.scoring.operations import freeze
 from tests.scoring.conftest import END_OF_YEAR
 
 
@@ -149,8 +150,6 @@ def test_live_scores_say_so_and_match_the_scoring_pages(api, world, issue):
 
 
 def test_frozen_scores_name_their_snapshot(app, api, world, issue):
-    from lms.scoring.operations import freeze
-
     with freeze_time(END_OF_YEAR):
         token = issue(world["province"])
         with app.app_context():
@@ -357,3 +356,19 @@ def test_api_use_stays_out_of_other_units_audit_logs(client, login_as, api, org,
     login_as(admin_b)
     assert "Hệ thống nhân sự" not in client.get("/admin/audit").get_data(as_text=True)
 
+
+
+def test_officials_whose_data_was_erased_are_left_out_but_still_counted(app, api, world, issue):
+    with app.app_context():
+        db.session.execute(update(Official).where(Official.id == world["late"].id)
+                           .values(anonymised_at=datetime(2026, 12, 1, tzinfo=UTC)))
+        db.session.commit()
+    with freeze_time(END_OF_YEAR):
+        token = issue(world["commune_a"])
+        officials = {o["official_code"] for o in api.get("/officials", token).json["data"]}
+        completions = {c["official_code"] for c in api.get("/completions", token).json["data"]}
+        scores = {s["official_code"] for s in api.get("/scores", token, year=2026).json["data"]}
+        units = {u["unit_code"]: u for u in api.get("/scores/units", token, year=2026).json["data"]}
+    assert "a2" not in officials | completions | scores
+    assert {"a1", "a3"} <= officials and completions == {"a1"} and scores == {"a1", "a3"}
+    assert units["XA"]["headcount"] == 3  # the unit's figures do not change

@@ -116,6 +116,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Statements sent to the LRS per request by `lms xapi send`."),
     Setting("LMS_XAPI_TIMEOUT", "XAPI_TIMEOUT", 10.0, _positive_float,
             "Seconds `lms xapi send` waits for the LRS to connect or answer before it retries later."),
+    Setting("LMS_API_RATE_LIMIT", "API_RATE_LIMIT", "600 per minute", str,
+            "Requests allowed per API token on `/api/v1` (see `docs/api.md`)."),
+    Setting("LMS_API_TOKEN_MAX_DAYS", "API_TOKEN_MAX_DAYS", 365, int,
+            "Longest lifetime, in days, an administrator may give an API token."),
 )
 
 

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from lms.api.errors import http_error_response, is_api_request
 from lms.extensions import db
 
 _MESSAGES = {
@@ -35,12 +36,16 @@ def _render(status: int, title: str | None = None, message: str | None = None):
 
 
 def _http_error(error: HTTPException):
+    if is_api_request():  # machines get JSON, whatever went wrong
+        return http_error_response(error)
     if error.response is not None:  # e.g. the redirect to the sign-in page
         return error.response
     return _render(error.code or 500)
 
 
-def _csrf_error(_error: CSRFError):
+def _csrf_error(error: CSRFError):
+    if is_api_request():
+        return http_error_response(error)
     return _render(
         400,
         _l("Form expired"),
@@ -54,6 +59,8 @@ def _unexpected_error(error: Exception):
     if not isinstance(original, HTTPException):
         current_app.logger.exception("Unhandled error on %s %s", request.method, request.path,
                                      exc_info=original)
+    if is_api_request():
+        return http_error_response(InternalServerError())
     return _render(500)
 
 

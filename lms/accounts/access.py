@@ -4,6 +4,9 @@ and, for anything that belongs to a unit, calls :func:`authorize` with that unit
 Roles are granted over a unit's subtree. A higher role includes the lower ones it implies
 (an HR grant also lets its holder do what a unit manager does, over the same subtree).
 Out-of-scope objects answer 404, so their existence is not revealed.
+
+The integration API is the one exception: its views authenticate by bearer token, never by
+session, and carry :data:`TOKEN_ATTRIBUTE` instead (set by ``lms.api.auth.api_token_required``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,12 @@ _SATISFIED_BY: dict[Role, frozenset[Role]] = {
 
 PUBLIC_ATTRIBUTE = "lms_public"
 ROLE_ATTRIBUTE = "lms_role"
+TOKEN_ATTRIBUTE = "lms_api_token"
+
+
+def is_token_view(view: Callable[..., object] | None) -> bool:
+    """True for views that authenticate by API token: the session must play no part in them."""
+    return bool(getattr(view, TOKEN_ATTRIBUTE, False))
 
 
 def granting_roles(role: Role) -> frozenset[Role]:

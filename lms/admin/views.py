@@ -310,5 +310,8 @@ def audit_log():
     action = request.args.get("action", "").strip()
     if action:
         query = query.where(AuditEvent.action == action)
+    token_id = request.args.get("token", type=int)  # the uses of one API token
+    if token_id is not None:
+        query = query.where(AuditEvent.target_type == "api_token", AuditEvent.target_id == token_id)
     return render_template("admin/audit.html", page=paginate(query), action=action,
-                           actions=ACTION_LABELS)
+                           actions=ACTION_LABELS, token_id=token_id)

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -9,6 +11,23 @@ from lms.accounts.models import Official
 from lms.db import UTCDateTime, utcnow
 from lms.extensions import db
 from lms.org.models import OrgUnit
+
+
+class TokenState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    @property
+    def label(self) -> str:
+        return str(TOKEN_STATE_LABELS[self])
+
+
+TOKEN_STATE_LABELS = {
+    TokenState.ACTIVE: _l("Active"),
+    TokenState.EXPIRED: _l("Expired"),
+    TokenState.REVOKED: _l("Revoked"),
+}
 
 
 class ApiToken(db.Model):
@@ -35,3 +54,11 @@ class ApiToken(db.Model):
 
     unit: Mapped[OrgUnit] = relationship()
     created_by: Mapped[Official | None] = relationship(foreign_keys=[created_by_id])
+    revoked_by: Mapped[Official | None] = relationship(foreign_keys=[revoked_by_id])
+
+    def state(self, now: datetime) -> TokenState:
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at <= now:
+            return TokenState.EXPIRED
+        return TokenState.ACTIVE

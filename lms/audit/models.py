@@ -42,6 +42,9 @@ ACTION_LABELS = {
     "official.anonymise": _l("Account anonymised"),
     "roster.import": _l("Roster imported"),
     "roster.export": _l("Roster downloaded"),
+    "api_token.issue": _l("API token issued"),
+    "api_token.revoke": _l("API token revoked"),
+    "api.request": _l("API request"),
 }
 
 

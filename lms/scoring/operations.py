@@ -29,6 +29,7 @@ from lms.scoring.models import (
     SnapshotUnit,
 )
 from lms.scoring.policy import Policy, load_default_policy, parse_policy
+from lms.scoring.sources import FrozenScores, LiveScores
 
 
 class ScoringError(ValueError):
@@ -88,6 +89,20 @@ def live_run(year: int, period: str = YEAR, *, now: datetime | None = None) -> S
     if policy is None:
         raise ScoringError(_("There is no scoring policy for %(year)s.", year=year))
     return prepare_run(policy, period, now=now or utcnow(), zone=zone())
+
+
+def scores_for(year: int, period: str = YEAR) -> LiveScores | FrozenScores:
+    """Where a period's scores come from: its frozen snapshot, else the live computation.
+
+    ScoringError when neither exists (no policy for the year, or no quarters in it).
+    """
+    snapshot = open_snapshot(year, period)
+    if snapshot is not None:
+        return FrozenScores(snapshot)
+    try:
+        return LiveScores(live_run(year, period))
+    except ValueError as error:  # ScoringError included
+        raise ScoringError(str(error)) from error
 
 
 def freeze(year: int, period: str = YEAR, *, now: datetime | None = None) -> ScoreSnapshot:

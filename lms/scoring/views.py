@@ -32,9 +32,8 @@ from lms.scoring.operations import (
     ScoringError,
     activate_policy,
     freeze,
-    live_run,
-    open_snapshot,
     reopen,
+    scores_for,
     zone,
 )
 from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
@@ -56,13 +55,10 @@ class NoPolicy(Exception):
     """No policy for the year (or no quarters in it): the page says so instead of a 404."""
 
 
-def scores_for(year: int, period: str) -> LiveScores | FrozenScores:
-    snapshot = open_snapshot(year, period)
-    if snapshot is not None:
-        return FrozenScores(snapshot)
+def _scores(year: int, period: str) -> LiveScores | FrozenScores:
     try:
-        return LiveScores(live_run(year, period))
-    except (ScoringError, ValueError) as error:
+        return scores_for(year, period)
+    except ScoringError as error:
         raise NoPolicy(str(error)) from error
 
 
@@ -96,7 +92,7 @@ def _requested_scores() -> tuple[int, str, OrgUnit, LiveScores | FrozenScores]:
     """Year, period and unit asked for in the query string (unit checked), with their scores."""
     year, period = _year_and_period()
     unit = _chosen_unit()
-    return year, period, unit, scores_for(year, period)
+    return year, period, unit, _scores(year, period)
 
 
 def governs_province(official: Official) -> bool:
@@ -145,7 +141,7 @@ def breakdown(official_id: int):
     if official.id != current_user.id:
         authorize(Role.UNIT_MANAGER, official.unit_id)
     year, period = _year_and_period()
-    scores = scores_for(year, period)
+    scores = _scores(year, period)
     total = db.session.execute(scores.official(official.id)).mappings().first()
     courses = db.session.execute(scores.courses(official.id)).mappings().all()
     return render_template("scoring/breakdown.html", year=year, period=period, scores=scores,

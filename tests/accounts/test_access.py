@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.accounts.access import PUBLIC_ATTRIBUTE, ROLE_ATTRIBUTE
+from lms.accounts.access import PUBLIC_ATTRIBUTE, ROLE_ATTRIBUTE, TOKEN_ATTRIBUTE
 from lms.accounts.models import Role
 from lms.org.models import UnitKind
 
@@ -83,15 +83,29 @@ def test_forbidden_page_is_friendly_and_translated(client, login_as, province):
 
 
 def test_every_route_is_guarded_or_declared_public(app):
-    """A new view that forgets ``@requires`` or ``@public`` fails here."""
+    """A new view that forgets ``@requires``, ``@api_token_required`` or ``@public`` fails here."""
     unguarded = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint == "static":
             continue
         view = app.view_functions[rule.endpoint]
-        if not (getattr(view, ROLE_ATTRIBUTE, None) or getattr(view, PUBLIC_ATTRIBUTE, False)):
+        markers = [getattr(view, ROLE_ATTRIBUTE, None), getattr(view, PUBLIC_ATTRIBUTE, False),
+                   getattr(view, TOKEN_ATTRIBUTE, False)]
+        if sum(bool(marker) for marker in markers) != 1:
             unguarded.append(rule.endpoint)
     assert unguarded == []
+
+
+def test_api_views_take_tokens_and_pages_take_sessions(app):
+    """Token-authenticated views live under /api/ and nowhere else."""
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        view = app.view_functions[rule.endpoint]
+        if getattr(view, TOKEN_ATTRIBUTE, False):
+            assert rule.rule.startswith("/api/"), rule.rule
+        if rule.rule.startswith("/api/"):
+            assert not getattr(view, ROLE_ATTRIBUTE, None), rule.rule
 
 
 def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, client):
@@ -104,7 +118,11 @@ def test_anonymous_visitors_are_sent_to_sign_in_everywhere(app, client):
             url = url.replace(f"<int:{arg}>", "1").replace(f"<{arg}>", "1")
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(url, method=method)
-        if method == "POST":
+        if getattr(view, TOKEN_ATTRIBUTE, False):  # machines get a JSON 401 and the Bearer challenge
+            assert response.status_code == 401, url
+            assert response.headers["WWW-Authenticate"].startswith("Bearer"), url
+            assert response.json["error"]["code"] == "token_missing", url
+        elif method == "POST":
             assert response.status_code in (302, 400), url  # CSRF refuses before anything
         else:
             assert response.status_code == 302 and "/login" in response.location, url

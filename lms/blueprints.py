@@ -4,6 +4,7 @@ from flask import Flask
 
 from lms.accounts.views import bp as auth_bp
 from lms.admin.views import bp as admin_bp
+from lms.exports.views import bp as exports_bp
 from lms.i18n import bp as i18n_bp
 from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
@@ -21,6 +22,7 @@ def register_blueprints(app: Flask) -> None:
         (quiz_bp, "/quiz"),
         (scoring_bp, "/scores"),
         (people_bp, "/people"),
+        (exports_bp, "/hr/exports"),
         (admin_bp, "/admin"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)

@@ -25,6 +25,7 @@ def _navigation() -> list[tuple[str, str, str]]:
     if has_role(current_user, Role.UNIT_MANAGER):
         items.append(("scoring.dashboard", url_for("scoring.dashboard"), _("Scores")))
         items.append(("people.index", url_for("people.index"), _("People")))
+        items.append(("exports.assessment", url_for("exports.assessment"), _("Exports")))
     if has_role(current_user, Role.ADMIN):
         items.append(("admin.units", url_for("admin.units"), _("Units")))
         items.append(("admin.audit_log", url_for("admin.audit_log"), _("Audit log")))

@@ -141,10 +141,10 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
         db.session.commit()
     learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi"]
     expected_menus = {
-        "admin": learning + ["Chấm điểm", "Nhân sự", "Đơn vị", "Nhật ký thao tác"],
-        "hr.tinh": learning + ["Chấm điểm", "Nhân sự"],
-        "hr.anphu": learning + ["Chấm điểm", "Nhân sự"],
-        "manager.khcn": learning + ["Chấm điểm", "Nhân sự"],
+        "admin": learning + ["Chấm điểm", "Nhân sự", "Xuất dữ liệu", "Đơn vị", "Nhật ký thao tác"],
+        "hr.tinh": learning + ["Chấm điểm", "Nhân sự", "Xuất dữ liệu"],
+        "hr.anphu": learning + ["Chấm điểm", "Nhân sự", "Xuất dữ liệu"],
+        "manager.khcn": learning + ["Chấm điểm", "Nhân sự", "Xuất dữ liệu"],
         "facilitator": learning,
         "learner": learning,
         "learner.en": ["Home", "My courses", "My results"],

@@ -29,6 +29,7 @@ from lms.scoring.models import (
     SnapshotUnit,
 )
 from lms.scoring.policy import Policy, load_default_policy, parse_policy
+from lms.scoring.sources import FrozenScores, LiveScores
 
 
 class ScoringError(ValueError):
@@ -88,6 +89,22 @@ def live_run(year: int, period: str = YEAR, *, now: datetime | None = None) -> S
     if policy is None:
         raise ScoringError(_("There is no scoring policy for %(year)s.", year=year))
     return prepare_run(policy, period, now=now or utcnow(), zone=zone())
+
+
+def scores_for(year: int, period: str = YEAR) -> LiveScores | FrozenScores:
+    """Where a period's scores are read from: its frozen snapshot, or else the live preview.
+
+    Raises :class:`ScoringError` when the year has no policy, or the policy no quarters."""
+    snapshot = open_snapshot(year, period)
+    if snapshot is not None:
+        return FrozenScores(snapshot)
+    try:
+        return LiveScores(live_run(year, period))
+    except ScoringError:
+        raise
+    except ValueError as error:  # prepare_run: a quarter asked of a policy without quarters
+        raise ScoringError(_("The scoring policy for %(year)s has no quarterly figures.",
+                             year=year)) from error
 
 
 def freeze(year: int, period: str = YEAR, *, now: datetime | None = None) -> ScoreSnapshot:

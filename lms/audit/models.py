@@ -38,6 +38,7 @@ ACTION_LABELS = {
     "account.password_reset": _l("Password reset by an administrator"),
     "role.grant": _l("Role granted"),
     "role.revoke": _l("Role removed"),
+    "export.assessment": _l("Assessment exported"),
 }
 
 

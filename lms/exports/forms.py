@@ -15,14 +15,14 @@ class AssessmentExportForm(FlaskForm):
     period = SelectField(_l("Period"), validators=[InputRequired()])
     unit = SelectField(_l("Unit (with every unit below it)"), coerce=int,
                        validators=[InputRequired()])
-    format = RadioField(_l("Format"), default="xlsx", validators=[InputRequired()],
-                        choices=[("xlsx", _l("Excel workbook (.xlsx): officials, units, policy "
-                                              "and details of the export")),
-                                 ("csv", _l("CSV text (.csv): the officials only"))])
-    separator = RadioField(_l("CSV separator"), default=",", validators=[InputRequired()],
-                           choices=list(SEPARATORS.items()))
+    format = RadioField(_l("Format"), default="xlsx", validators=[InputRequired()])
+    separator = RadioField(_l("CSV separator"), default=",", validators=[InputRequired()])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.period.choices = [(YEAR, _l("Whole year"))] + [
             (quarter, _l("Quarter %(number)s", number=quarter[1])) for quarter in PERIODS]
+        self.format.choices = [
+            ("xlsx", _l("Excel workbook (.xlsx): officials, units, policy and details of the export")),
+            ("csv", _l("CSV text (.csv): the officials only"))]
+        self.separator.choices = list(SEPARATORS.items())

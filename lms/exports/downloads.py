@@ -35,10 +35,14 @@ def _headers(filename: str) -> dict[str, str]:
 
 
 def csv_download(export: AssessmentExport, separator: str, filename: str | None = None) -> Response:
-    """Audit, commit, then stream the CSV as the rows come from the database."""
+    """Audit, commit, then stream the CSV as the rows come from the database.
+
+    The rows' statements and labels are prepared first, while the request's session holds
+    the snapshot; the queries run in the stream's own session."""
+    chunks = csv_chunks(export, separator)
     record_export(export, "csv", separator=separator, via="web")
     db.session.commit()
-    return Response(stream_with_context(csv_chunks(export, separator)), mimetype=MIMETYPES["csv"],
+    return Response(stream_with_context(chunks), mimetype=MIMETYPES["csv"],
                     headers=_headers(filename or export.filename("csv")))
 
 

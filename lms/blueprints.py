@@ -6,6 +6,7 @@ from lms.accounts.views import bp as auth_bp
 from lms.admin.views import bp as admin_bp
 from lms.api.admin_views import bp as api_tokens_bp
 from lms.api.views import bp as api_bp
+from lms.exports.views import bp as exports_bp
 from lms.i18n import bp as i18n_bp
 from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
@@ -24,6 +25,7 @@ def register_blueprints(app: Flask) -> None:
         (quiz_bp, "/quiz"),
         (scoring_bp, "/scores"),
         (people_bp, "/people"),
+        (exports_bp, "/hr/exports"),
         (admin_bp, "/admin"),
         (roster_bp, "/hr/roster"),
         (api_tokens_bp, "/admin/api-tokens"),

@@ -23,6 +23,7 @@ from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
 from lms.db import MIGRATIONS_DIR, utcnow
 from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data
+from lms.exports.cli import export_command
 from lms.extensions import db
 from lms.learning.models import Course
 from lms.org.models import OrgUnit, UnitKind
@@ -190,5 +191,5 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int
 def register_cli(app: Flask) -> None:
     for command in (init_command, create_admin_command, demo_command, serve_command,
                     translations_command, courses_command, scores_command, seed_large_command,
-                    roster_command, xapi_command):
+                    roster_command, xapi_command, export_command):
         app.cli.add_command(command)

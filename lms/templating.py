@@ -25,6 +25,7 @@ def _navigation() -> list[tuple[str, str, str]]:
     if has_role(current_user, Role.UNIT_MANAGER):
         items.append(("scoring.dashboard", url_for("scoring.dashboard"), _("Scores")))
         items.append(("people.index", url_for("people.index"), _("People")))
+        items.append(("exports.assessment", url_for("exports.assessment"), _("Exports")))
     if has_role(current_user, Role.HR):
         items.append(("roster.index", url_for("roster.index"), _("Roster")))
     if has_role(current_user, Role.ADMIN):

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "api_token.issue": _l("API token issued"),
     "api_token.revoke": _l("API token revoked"),
     "api.request": _l("API request"),
+    "export.assessment": _l("Assessment exported"),
 }
 
 

@@ -15,9 +15,9 @@ from lms.extensions import db
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
-from lms.scoring.operations import ScoringError, activate_policy, freeze, live_run, open_snapshot
+from lms.scoring.operations import ScoringError, activate_policy, freeze, scores_for
 from lms.scoring.policy import PERIODS, PolicyError, parse_policy
-from lms.scoring.sources import FrozenScores, LiveScores, totals
+from lms.scoring.sources import LiveScores, totals
 
 
 @click.group("scores")
@@ -54,10 +54,9 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
         if unit is None:
             raise click.ClickException(f"No unit with code {unit_code!r}.")
         scope = subtree_ids(unit.id)
-    snapshot = open_snapshot(year, period)
     try:
-        scores = FrozenScores(snapshot) if snapshot else LiveScores(live_run(year, period))
-    except (ScoringError, ValueError) as error:
+        scores = scores_for(year, period)
+    except ScoringError as error:
         raise click.ClickException(str(error)) from None
     officials = scores.officials(scope)
     if as_json:

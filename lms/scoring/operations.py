@@ -92,17 +92,19 @@ def live_run(year: int, period: str = YEAR, *, now: datetime | None = None) -> S
 
 
 def scores_for(year: int, period: str = YEAR) -> LiveScores | FrozenScores:
-    """Where a period's scores come from: its frozen snapshot, else the live computation.
+    """Where a period's scores are read from: its frozen snapshot, or else the live preview.
 
-    ScoringError when neither exists (no policy for the year, or no quarters in it).
-    """
+    Raises :class:`ScoringError` when the year has no policy, or the policy no quarters."""
     snapshot = open_snapshot(year, period)
     if snapshot is not None:
         return FrozenScores(snapshot)
     try:
         return LiveScores(live_run(year, period))
-    except ValueError as error:  # ScoringError included
-        raise ScoringError(str(error)) from error
+    except ScoringError:
+        raise
+    except ValueError as error:  # prepare_run: a quarter asked of a policy without quarters
+        raise ScoringError(_("The scoring policy for %(year)s has no quarterly figures.",
+                             year=year)) from error
 
 
 def freeze(year: int, period: str = YEAR, *, now: datetime | None = None) -> ScoreSnapshot:

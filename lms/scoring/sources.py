@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import Select, and_, case, func, select
+from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Official
 from lms.extensions import db
@@ -18,6 +19,32 @@ from lms.org.models import OrgUnit
 from lms.scoring.compute import ScoringRun
 from lms.scoring.models import ScoreSnapshot, SnapshotCourse, SnapshotOfficial, SnapshotUnit
 from lms.scoring.policy import Policy, parse_policy
+
+
+@dataclass(frozen=True)
+class MandatoryCourse:
+    """A mandatory course of the period: a column of the exports, in the policy's order."""
+
+    course_id: int
+    slug: str
+    title_vi: str
+    title_en: str
+
+    def title_in(self, locale: str) -> str:
+        return self.title_en if locale == "en" else self.title_vi
+
+
+def _mandatory_courses(course_ids: dict[int, str], policy: Policy) -> list[MandatoryCourse]:
+    """Courses by id (slug given) with their current titles, in the order the policy lists them."""
+    titles = {row.course_id: row for row in db.session.execute(
+        select(CourseVersion.course_id, CourseVersion.title_vi, CourseVersion.title_en)
+        .where(CourseVersion.course_id.in_(course_ids), CourseVersion.is_current.is_(True)))}
+    order = {rule.course: number for number, rule in enumerate(policy.mandatory)}
+    courses = [MandatoryCourse(course_id, slug,
+                               titles[course_id].title_vi if course_id in titles else slug,
+                               titles[course_id].title_en if course_id in titles else slug)
+               for course_id, slug in course_ids.items()]
+    return sorted(courses, key=lambda course: (order.get(course.slug, len(order)), course.slug))
 
 
 @dataclass
@@ -61,6 +88,41 @@ class LiveScores:
             .join(CourseVersion, (CourseVersion.course_id == Course.id)
                   & CourseVersion.is_current.is_(True))
             .order_by(rows.c.deadline_at, rows.c.rule_no)
+        )
+
+    # -- for exports: officials and their course rows, as two streams in the same order ----
+
+    def mandatory_courses(self) -> list[MandatoryCourse]:
+        return _mandatory_courses({rule.course_id: rule.course_slug for rule in self.run.rules},
+                                  self.policy)
+
+    def official_table(self, scope: Select) -> Select:
+        """:meth:`officials` with what an export lists: employee code (the login when the
+        account has none), parent unit. Ordered like :meth:`course_table`."""
+        rows = self.run.official_rows(scope=scope).subquery("export_officials")
+        parent = aliased(OrgUnit, name="parent_unit")
+        return (
+            select(rows.c.official_id, func.coalesce(Official.employee_code, Official.login)
+                   .label("code"), Official.full_name, Official.staff_category,
+                   Official.position_title, OrgUnit.code.label("unit_code"),
+                   OrgUnit.name_vi.label("unit_name_vi"), OrgUnit.name_en.label("unit_name_en"),
+                   parent.name_vi.label("parent_name_vi"), parent.name_en.label("parent_name_en"),
+                   rows.c.indicator, rows.c.band, rows.c.meets_standard)
+            .join(Official, Official.id == rows.c.official_id)
+            .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
+            .outerjoin(parent, parent.id == OrgUnit.parent_id)
+            .order_by(Official.name_sort, Official.id)
+        )
+
+    def course_table(self, scope: Select) -> Select:
+        """One row per (official, mandatory course due), officials in :meth:`official_table`'s
+        order, so that an export merges the two streams in one pass."""
+        rows = self.run.course_rows(scope=scope).subquery("export_courses")
+        return (
+            select(rows.c.official_id, rows.c.course_id, rows.c.status, rows.c.best_percent,
+                   rows.c.completed_at)
+            .join(Official, Official.id == rows.c.official_id)
+            .order_by(Official.name_sort, Official.id)
         )
 
     def at_risk(self, scope: Select, limit: int = 50) -> Select:
@@ -118,6 +180,55 @@ class FrozenScores:
             .where(SnapshotCourse.snapshot_id == self.snapshot.id,
                    SnapshotCourse.official_id == official_id)
             .order_by(SnapshotCourse.deadline_at, SnapshotCourse.course_slug)
+        )
+
+    # -- for exports (see LiveScores) ---------------------------------------------------
+
+    def mandatory_courses(self) -> list[MandatoryCourse]:
+        """The courses that have rows in the snapshot (a quarter has only those due by then)."""
+        course_ids = {course_id: slug for course_id, slug in db.session.execute(
+            select(SnapshotCourse.course_id, func.min(SnapshotCourse.course_slug))
+            .where(SnapshotCourse.snapshot_id == self.snapshot.id)
+            .group_by(SnapshotCourse.course_id))}
+        return _mandatory_courses(course_ids, self.policy)
+
+    def official_table(self, scope: Select) -> Select:
+        """The snapshot's rows as frozen, with two exceptions: the employee code is read from
+        the account (snapshots keep the login only), and an official anonymised since the
+        freeze appears under the erased name, as everywhere else."""
+        frozen = SnapshotOfficial
+        account = aliased(Official, name="account")
+        unit = aliased(SnapshotUnit, name="frozen_unit")
+        parent = aliased(SnapshotUnit, name="frozen_parent")
+        anonymised = account.anonymised_at.is_not(None)
+        return (
+            select(frozen.official_id,
+                   func.coalesce(account.employee_code, account.login, frozen.login).label("code"),
+                   case((anonymised, account.full_name), else_=frozen.full_name).label("full_name"),
+                   frozen.staff_category,
+                   case((anonymised, account.position_title), else_=frozen.position_title)
+                   .label("position_title"),
+                   frozen.unit_code, frozen.unit_name_vi, frozen.unit_name_en,
+                   parent.name_vi.label("parent_name_vi"), parent.name_en.label("parent_name_en"),
+                   frozen.indicator, frozen.band, frozen.meets_standard)
+            .outerjoin(account, account.id == frozen.official_id)
+            .outerjoin(unit, and_(unit.snapshot_id == frozen.snapshot_id,
+                                  unit.unit_id == frozen.unit_id))
+            .outerjoin(parent, and_(parent.snapshot_id == frozen.snapshot_id,
+                                    parent.unit_id == unit.parent_id))
+            .where(frozen.snapshot_id == self.snapshot.id, frozen.unit_id.in_(scope))
+            .order_by(frozen.name_sort, frozen.official_id)
+        )
+
+    def course_table(self, scope: Select) -> Select:
+        return (
+            select(SnapshotCourse.official_id, SnapshotCourse.course_id, SnapshotCourse.status,
+                   SnapshotCourse.best_percent, SnapshotCourse.completed_at)
+            .join(SnapshotOfficial, and_(SnapshotOfficial.snapshot_id == SnapshotCourse.snapshot_id,
+                                         SnapshotOfficial.official_id == SnapshotCourse.official_id))
+            .where(SnapshotCourse.snapshot_id == self.snapshot.id,
+                   SnapshotOfficial.unit_id.in_(scope))
+            .order_by(SnapshotOfficial.name_sort, SnapshotOfficial.official_id)
         )
 
     def at_risk(self, scope: Select, limit: int = 50) -> None:

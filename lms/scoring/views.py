@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
-
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -23,7 +17,9 @@ from sqlalchemy import exists, select
 
 from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant
-from lms.db import stream_rows, utcnow
+from lms.db import utcnow
+from lms.exports.assessment import SEPARATORS, prepare_export
+from lms.exports.downloads import csv_download, current_exporter
 from lms.extensions import db
 from lms.org.models import OrgUnit
 from lms.org.queries import ancestors, subtree_ids
@@ -157,28 +153,17 @@ def my_score():
 @bp.route("/officials.csv")
 @requires(Role.UNIT_MANAGER)
 def officials_csv():
-    year, period, unit, scores = _requested_scores()
-    statement = scores.officials(subtree_ids(unit.id))
-
-    def rows() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(["login", "full_name", "unit_code", "staff_category", "courses_due",
-                         "on_time", "late", "missing", "indicator", "band", "meets_standard"])
-        yield "\ufeff" + buffer.getvalue()
-        for row in stream_rows(statement):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow([row["login"], row["full_name"], row["unit_code"],
-                             str(row["staff_category"]), row["courses_due"], row["on_time"],
-                             row["late"], row["missing"], f"{row['indicator']:.2f}", row["band"],
-                             int(bool(row["meets_standard"]))])
-            yield buffer.getvalue()
-
-    state = "frozen" if scores.frozen else "live"
-    filename = f"scores-{year}-{period}-{unit.code}-{state}.csv"
-    return Response(stream_with_context(rows()), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    """The assessment CSV of the unit shown (the one CSV writer: lms/exports/assessment.py)."""
+    year, period, unit = *_year_and_period(), _chosen_unit()
+    separator = request.args.get("separator", ",")
+    if separator not in SEPARATORS:
+        abort(404)
+    try:
+        export = prepare_export(year, period, unit, generated_by=current_exporter())
+    except ScoringError as error:
+        raise NoPolicy(str(error)) from error
+    state = "frozen" if export.scores.frozen else "live"
+    return csv_download(export, separator, f"scores-{year}-{period}-{unit.code}-{state}.csv")
 
 
 @bp.route("/policy", methods=["GET", "POST"])

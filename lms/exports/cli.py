@@ -1,0 +1,117 @@
+"""``lms export assessment``: the assessment of a unit's subtree to an XLSX or CSV file."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_babel import force_locale
+from sqlalchemy import func, select
+
+from lms.exports.assessment import (
+    FORMATS,
+    SEPARATORS,
+    AssessmentExport,
+    csv_chunks,
+    prepare_export,
+    record_export,
+    write_xlsx,
+)
+from lms.extensions import db
+from lms.org.models import OrgUnit
+from lms.scoring.models import YEAR
+from lms.scoring.operations import ScoringError
+from lms.scoring.policy import PERIODS
+
+
+@click.group("export")
+def export_command() -> None:
+    """Exports for HR and the Department of Home Affairs."""
+
+
+def _unit(code: str | None) -> OrgUnit:
+    if code:
+        unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == code.strip().upper())
+                                  ).scalar_one_or_none()
+        if unit is None:
+            raise click.BadParameter(f"no unit with code {code!r}.", param_hint="--unit")
+        return unit
+    roots = list(db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))
+                                    .limit(2)).scalars())
+    if len(roots) != 1:
+        raise click.UsageError("Name the unit to export with --unit CODE."
+                               if roots else "The database has no units.")
+    return roots[0]
+
+
+@export_command.command("assessment")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+@click.option("--period", type=click.Choice([YEAR, *PERIODS]), default=YEAR, show_default=True,
+              help="Y for the whole year, or a quarter.")
+@click.option("--unit", "unit_code", metavar="CODE",
+              help="The unit whose subtree is exported. Default: the province (the only "
+                   "top-level unit).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              required=True, help="File to write (replaced only once complete).")
+@click.option("--separator", type=click.Choice(list(SEPARATORS)), default=",", show_default=True,
+              help="CSV field separator; with ';' decimals take a comma.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of headers and labels. Default: the configured default language.")
+@with_appcontext
+def assessment_command(year: int, period: str, unit_code: str | None, fmt: str, output: Path,
+                       separator: str, lang: str | None) -> None:
+    """Export every official's mandatory courses, indicator and band, with unit figures."""
+    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        unit = _unit(unit_code)
+        try:
+            export = prepare_export(year, period, unit,
+                                    generated_by=f"lms export assessment ({getpass.getuser()})")
+        except ScoringError as error:
+            raise click.ClickException(str(error)) from None
+        count = _write(export, fmt, separator, output, progress=sys.stdout.isatty())
+        record_export(export, fmt, separator=separator, via="cli", os_user=getpass.getuser(),
+                      officials=count)
+        db.session.commit()
+    state = "frozen snapshot" if export.scores.frozen else "live preview"
+    click.echo(f"{output}: {count} officials of {unit.code} and below, {year} {period} "
+               f"({state}).")
+
+
+def _write(export: AssessmentExport, fmt: str, separator: str, output: Path, *,
+           progress: bool) -> int:
+    """Write beside the target, then rename: a failed export leaves no half-written file."""
+    total = None
+    if progress:  # counting costs one more pass over the scores: only for a terminal
+        total = db.session.execute(select(func.count()).select_from(
+            export.scores.officials(export.scope).order_by(None).subquery())).scalar_one()
+    descriptor, partial = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.",
+                                           suffix=".partial")
+    written = 0
+    try:
+        with click.progressbar(length=total or 0, label="Exporting officials", hidden=not progress,
+                               show_pos=True) as bar:
+
+            def advance(rows: int) -> None:
+                nonlocal written
+                written += rows
+                bar.update(rows)
+
+            if fmt == "xlsx":
+                os.close(descriptor)
+                write_xlsx(export, partial, progress=advance)
+            else:
+                with open(descriptor, "w", encoding="utf-8", newline="") as handle:
+                    for chunk in csv_chunks(export, separator, progress=advance):
+                        handle.write(chunk)
+        os.replace(partial, output)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return written

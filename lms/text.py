@@ -38,3 +38,17 @@ def name_keys(full_name: str | None) -> tuple[str, str]:
     folded = fold_for_search(full_name)
     given = folded.rsplit(" ", 1)[-1]
     return folded, f"{given} {folded}"
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula when a CSV is opened
+# (CSV injection). Text written for spreadsheets gets a leading apostrophe, which Excel and
+# LibreOffice show as plain text; reading such a file back removes it again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def from_spreadsheet_text(value: str) -> str:
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value

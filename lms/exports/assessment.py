@@ -40,6 +40,7 @@ from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
 from lms.scoring.operations import scores_for
 from lms.scoring.sources import FrozenScores, LiveScores, MandatoryCourse
+from lms.text import spreadsheet_text
 
 FORMATS = ("xlsx", "csv")
 #: CSV separators offered. With ";" (what Excel expects where the decimal mark is a comma,
@@ -56,9 +57,6 @@ PROGRESS_EVERY = 1000
 TEXT, NUMBER, PERCENT, INTEGER, DATE, DATETIME, BOOLEAN = (
     "text", "number", "percent", "integer", "date", "datetime", "boolean")
 
-# A spreadsheet would run these as formulas when a CSV is opened (CSV injection): such text
-# gets a leading apostrophe, which Excel and LibreOffice show as plain text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -436,8 +434,7 @@ def _csv_formatters(columns: list[Column], separator: str) -> list[Callable[[Any
     comma = separator == ";"
 
     def text(value: Any) -> str:
-        value = str(value)
-        return "'" + value if value.startswith(_FORMULA_STARTS) else value
+        return spreadsheet_text(str(value))  # no CSV injection
 
     def number(value: float) -> str:
         written = f"{value:.2f}"

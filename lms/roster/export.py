@@ -19,6 +19,7 @@ from lms.db import stream_rows
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
 from lms.roster.columns import COLUMNS
+from lms.text import spreadsheet_text
 
 CHUNK = 64 * 1024
 
@@ -45,9 +46,11 @@ def headers() -> list[str]:
 
 
 def _cells(row) -> list[str]:
-    return [row.employee_code, row.full_name, row.unit_code,
-            str(STAFF_CATEGORY_LABELS[row.staff_category]), row.position_title or "",
-            row.email or "", row.login]
+    # Names and titles typed by people must never run as spreadsheet formulas.
+    return [spreadsheet_text(cell) for cell in (
+        row.employee_code, row.full_name, row.unit_code,
+        str(STAFF_CATEGORY_LABELS[row.staff_category]), row.position_title or "",
+        row.email or "", row.login)]
 
 
 def rows_of(unit_id: int | None) -> Iterator[list[str]]:

@@ -18,7 +18,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.text import clean_text
+from lms.text import clean_text, from_spreadsheet_text
 
 SEPARATORS = (",", ";", "\t")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -74,7 +74,7 @@ def _finish(rows: Iterator[tuple[int, list[str]]], file_format: str,
     headers: tuple[str, ...] | None = None
     data: list[RawRow] = []
     for number, cells in rows:
-        cells = [clean_text(cell) for cell in cells]
+        cells = [from_spreadsheet_text(clean_text(cell)) for cell in cells]
         if not any(cells):
             continue  # blank line, or a row Excel kept only for its formatting
         if headers is None:

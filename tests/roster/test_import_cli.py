@@ -211,7 +211,8 @@ def test_an_exported_roster_imports_back_without_changes(app, runner, province, 
 def test_export_quotes_names_with_separators_and_line_breaks(app, runner, province, tmp_path):
     path = tmp_path / "odd.csv"
     path.write_text('Employee code,Full name,Unit code,Staff category,Position\n'
-                    'AP-009,"Lý ""Út"" Em",XA-AP,Civil servant,"Chuyên viên,\nvăn phòng"\n',
+                    'AP-009,"Lý ""Út"" Em",XA-AP,Civil servant,"Chuyên viên,\nvăn phòng"\n'
+                    'AP-010,Trịnh Văn Mười,XA-AP,Civil servant,=HYPERLINK("http://x")\n',
                     encoding="utf-8")
     result = _import(runner, path, "--credentials", str(tmp_path / "c.csv"))
     assert result.exit_code == 0, result.output
@@ -221,6 +222,10 @@ def test_export_quotes_names_with_separators_and_line_breaks(app, runner, provin
     runner.invoke(args=["roster", "export", "--format", "csv", "--output", str(exported)])
     rows = list(csv.reader(io.StringIO(exported.read_text(encoding="utf-8-sig"))))
     assert rows[1][:2] == ["AP-009", 'Lý "Út" Em']
+    # A title that looks like a formula is exported inert, and imports back as it was.
+    assert rows[2][4] == "'=HYPERLINK(\"http://x\")"
+    again = _import(runner, exported)
+    assert "0 to create, 0 to update" in again.output, again.output
 
 
 def test_dry_run_and_missing_credentials_file_write_nothing(app, runner, province, tmp_path):

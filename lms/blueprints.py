@@ -4,6 +4,8 @@ from flask import Flask
 
 from lms.accounts.views import bp as auth_bp
 from lms.admin.views import bp as admin_bp
+from lms.certificates.lab import bp as lab_bp
+from lms.certificates.views import bp as certificates_bp
 from lms.i18n import bp as i18n_bp
 from lms.learning.views import bp as learning_bp
 from lms.main.views import bp as main_bp
@@ -24,5 +26,7 @@ def register_blueprints(app: Flask) -> None:
         (people_bp, "/people"),
         (admin_bp, "/admin"),
         (roster_bp, "/hr/roster"),
+        (certificates_bp, None),
+        (lab_bp, "/learn/lab"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)

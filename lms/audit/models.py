@@ -42,6 +42,7 @@ ACTION_LABELS = {
     "official.anonymise": _l("Account anonymised"),
     "roster.import": _l("Roster imported"),
     "roster.export": _l("Roster downloaded"),
+    "certificate.revoke": _l("Certificate revoked"),
 }
 
 

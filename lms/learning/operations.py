@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from lms.certificates.operations import issue_course_certificate
 from lms.db import insert_ignoring_duplicates, utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseCompletion, CourseVersion, LessonProgress
@@ -56,13 +57,17 @@ def record_completion_if_earned(official_id: int, course: Course,
     ).scalar_one_or_none()
     if passing is None:
         return None
-    insert_ignoring_duplicates(CourseCompletion.__table__, {
+    inserted = insert_ignoring_duplicates(CourseCompletion.__table__, {
         "official_id": official_id, "course_id": course.id,
         "course_version_id": passing.course_version_id, "attempt_id": passing.id,
         "completed_at": at or utcnow(), "percent": passing.percent, "best_percent": best,
     })
-    return db.session.execute(
+    completion = db.session.execute(
         select(CourseCompletion).where(CourseCompletion.official_id == official_id,
                                        CourseCompletion.course_id == course.id)
     ).scalar_one_or_none()
+    if inserted and completion is not None:
+        # The certificate lands in the same transaction as the completion that earned it.
+        issue_course_certificate(completion)
+    return completion
 

@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 import pytest
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from lms.accounts.models import Official, Role, RoleGrant
@@ -139,15 +140,18 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
     with app.app_context():
         load_demo_data()
         db.session.commit()
-    learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi"]
+        with force_locale("vi"):  # menu items added after this test was written
+            mine, certificates = gettext("My certificates"), gettext("Certificates")
+    learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi", mine]
     expected_menus = {
-        "admin": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách", "Đơn vị", "Nhật ký thao tác"],
+        "admin": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách", "Đơn vị", certificates,
+                             "Nhật ký thao tác"],
         "hr.tinh": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách"],
         "hr.anphu": learning + ["Chấm điểm", "Nhân sự", "Nhập danh sách"],
         "manager.khcn": learning + ["Chấm điểm", "Nhân sự"],
         "facilitator": learning,
         "learner": learning,
-        "learner.en": ["Home", "My courses", "My results"],
+        "learner.en": ["Home", "My courses", "My results", "My certificates"],
     }
     for login, menu in expected_menus.items():
         bare_client.delete_cookie("lms_session")

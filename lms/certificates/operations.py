@@ -68,10 +68,13 @@ def holder_locale(official: Official) -> str:
 
 
 def _insert_ignoring_duplicates(rows: list[dict[str, Any]]) -> int:
+    """Insert the rows a unique key does not refuse; returns how many went in. (RETURNING
+    counts them: an executemany's rowcount is not reported by every driver.)"""
     dialect_insert = (postgresql_insert if db.session.get_bind().dialect.name == "postgresql"
                       else sqlite_insert)
-    result = db.session.execute(dialect_insert(Certificate.__table__).on_conflict_do_nothing(), rows)
-    return result.rowcount or 0
+    statement = (dialect_insert(Certificate.__table__).on_conflict_do_nothing()
+                 .returning(Certificate.__table__.c.id))
+    return len(db.session.execute(statement, rows).all())
 
 
 def issue_certificate(*, course_id: int, course_version_id: int, unit: OrgUnit, holder_name: str,

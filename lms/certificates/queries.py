@@ -41,6 +41,13 @@ def certificate_by_serial(serial: str) -> Certificate | None:
     ).scalar_one_or_none()
 
 
+def certificate_for(official_id: int, course_id: int) -> Certificate | None:
+    return db.session.execute(
+        select(Certificate).where(Certificate.official_id == official_id,
+                                  Certificate.course_id == course_id)
+    ).scalar_one_or_none()
+
+
 def certificates_of(official_id: int) -> list[Certificate]:
     return list(db.session.execute(
         select(Certificate).options(joinedload(Certificate.course_version))

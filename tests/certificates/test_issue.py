@@ -44,7 +44,9 @@ def test_passing_the_quiz_issues_one_certificate_with_what_was_true_then(
         assert _certificates(official.id) == []
 
     passed = start_quiz(client, "sample")
-    client.post(f"/quiz/attempts/{passed}/submit", data=quiz_form(app, client, passed))
+    result = client.post(f"/quiz/attempts/{passed}/submit", data=quiz_form(app, client, passed),
+                         follow_redirects=True).get_data(as_text=True)
+    assert "your certificate" in result and "/certificates/" in result
     with app.app_context():
         (certificate,) = _certificates(official.id)
         completion = db.session.execute(select(CourseCompletion)).scalar_one()

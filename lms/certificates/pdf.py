@@ -198,10 +198,11 @@ def render_practice_document(content: PracticeContent) -> bytes:
         # Watermark in both languages: a practice document must never pass for a real one.
         pdf.set_text_color(*WATERMARK)
         pdf.set_font(FONT, "B", 34)
-        with pdf.rotation(angle=55, x=pdf.w / 2, y=pdf.h / 2):
+        centre_x, centre_y = pdf.w / 2, pdf.h * 0.68  # below the text, where the page is empty
+        with pdf.rotation(angle=35, x=centre_x, y=centre_y):
             for offset, text in ((-12, "CHỈ ĐỂ THỰC HÀNH"), (12, "PRACTICE ONLY")):
                 width = pdf.get_string_width(text)
-                pdf.text(pdf.w / 2 - width / 2, pdf.h / 2 + offset, text)
+                pdf.text(centre_x - width / 2, centre_y + offset, text)
         pdf.set_text_color(*INK)
 
         _line(pdf, _("E-SIGNATURE PRACTICE DOCUMENT"), y=25, style="B", size=18, color=BRAND, fit=True)

@@ -145,7 +145,9 @@ def ensure_identities(app: Flask) -> list[str]:
         if generated and ensure_generated(path, kind):
             notes.append(f"Generated the {kind.value} signing identity in {path}.")
         identity = load_identity(app, kind)
-        notes.append(f"{kind.value.capitalize()} are signed by {identity.common_name!r} ({path}).")
+        what = ("Completion certificates" if kind is IdentityKind.CERTIFICATES
+                else "The e-signature lab's practice documents")
+        notes.append(f"{what} are signed by {identity.common_name!r} ({path}).")
     if uses_demo_identity(app):
         notes.append("Certificates are signed with a DEMO certificate: set LMS_SIGNING_P12 and "
                      "LMS_SIGNING_P12_PASSWORD to sign them with a real one (docs/certificates.md).")

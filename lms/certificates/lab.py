@@ -127,6 +127,10 @@ def _unchanged(finding: SignatureFinding) -> Answer:
 
 def _trusted(finding: SignatureFinding) -> Answer:
     question = _("Is the signer's certificate trusted?")
+    if not finding.intact:
+        return Answer(question, _("It does not matter any more: a signature that no longer "
+                                  "matches the content says nothing about who approved this "
+                                  "content."), "bad")
     if finding.trust is Trust.PRACTICE:
         return Answer(question, _("Only inside this lab: it was issued by the lab's practice "
                                   "authority. No PDF reader and no agency trusts it."), "warn")

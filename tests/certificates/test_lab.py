@@ -64,6 +64,7 @@ def test_the_three_steps(client, login_as, learner, make_certificate, tmp_path, 
     page = check(client, altered.data).get_data(as_text=True)
     assert "The file was changed after it was signed" in page
     assert "Do not accept it" in page
+    assert "says nothing about who approved this content" in page
     assert "Not one byte has changed" not in page
 
     # A completion certificate of the platform is recognised as the platform's.

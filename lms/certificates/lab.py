@@ -18,7 +18,7 @@ from flask_login import current_user
 
 from lms.accounts.access import requires
 from lms.accounts.models import Role
-from lms.certificates.identity import certificate_identity, practice_identity
+from lms.certificates.identity import practice_identity
 from lms.certificates.pdf import PracticeContent, render_practice_document
 from lms.certificates.signing import sign_pdf
 from lms.certificates.verify import (
@@ -31,7 +31,7 @@ from lms.certificates.verify import (
     inspect_pdf,
     read_pdf_upload,
 )
-from lms.certificates.views import UploadForm, verify_rate_limit
+from lms.certificates.views import UploadForm, platform_roots, verify_rate_limit
 from lms.db import utcnow
 from lms.extensions import limiter
 
@@ -198,7 +198,7 @@ def check():
     if form.validate_on_submit():
         try:
             content = read_pdf_upload(form.document.data)
-            report = inspect_pdf(content, platform_roots=certificate_identity().trust_roots,
+            report = inspect_pdf(content, platform_roots=platform_roots(),
                                  practice_roots=practice_identity().trust_roots)
         except UploadProblem as error:
             problem, status = error.message, error.status

@@ -40,6 +40,10 @@ SERIAL_LENGTH = SERIAL_GROUPS * SERIAL_GROUP_SIZE
 BACKFILL_BATCH = 1000
 
 
+class CertificateFileDeleted(LookupError):
+    """The certificate's signed file was deleted (its holder was anonymised)."""
+
+
 def new_serial() -> str:
     raw = "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
     return _grouped(raw)
@@ -193,6 +197,10 @@ def certificate_pdf(certificate: Certificate, *, verify_url: str) -> bytes:
     """
     if certificate.pdf is not None:
         return certificate.pdf
+    if certificate.pdf_sha256 is not None:
+        # Deleted when its holder was anonymised. Making it again would print the placeholder
+        # and replace the hash that the holder's own copy is recognised by.
+        raise CertificateFileDeleted(certificate.serial)
     identity = certificate_identity()
     content = certificate_content(certificate, verify_url=verify_url, demo=identity.demo)
     with force_locale(certificate.locale):

@@ -18,7 +18,6 @@ from sqlalchemy.orm import joinedload
 from lms.accounts.models import Official
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from lms.learning.models import CourseVersion
 from lms.text import fold_for_search
 
 
@@ -67,7 +66,6 @@ def certificates_in_scope(scope: Select[tuple[int]], *, search: str | None = Non
     query = (
         select(Certificate)
         .outerjoin(Official, Official.id == Certificate.official_id)
-        .join(CourseVersion, CourseVersion.id == Certificate.course_version_id)
         .options(joinedload(Certificate.course_version))
         .where(holder_unit_id().in_(scope))
         .order_by(Certificate.issued_at.desc(), Certificate.id.desc())

@@ -197,7 +197,9 @@ def check_certificate_pdf(content: bytes, platform_roots: tuple[asn1_x509.Certif
     report = inspect_pdf(content, platform_roots=platform_roots)
     if not report.signed:
         return CertificateCheck(Verdict.UNSIGNED)
-    if any(not finding.intact for finding in report.signatures):
+    # A signature in a format pyHanko cannot evaluate is not ours (ours are PAdES): it makes
+    # the file foreign, not altered.
+    if any(finding.readable and not finding.intact for finding in report.signatures):
         return CertificateCheck(Verdict.ALTERED)
     match = db.session.execute(
         select(Certificate).where(Certificate.pdf_sha256 == report.sha256)

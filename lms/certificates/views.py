@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from io import BytesIO
 
+from asn1crypto import x509 as asn1_x509
 from flask import (
     Blueprint,
     abort,
@@ -28,7 +29,12 @@ from lms.accounts.access import authorize, can_act_on_unit, has_role, public, re
 from lms.accounts.models import Role
 from lms.certificates.identity import SigningUnavailable, certificate_identity
 from lms.certificates.models import Certificate
-from lms.certificates.operations import certificate_pdf, normalise_serial, revoke_certificate
+from lms.certificates.operations import (
+    CertificateFileDeleted,
+    certificate_pdf,
+    normalise_serial,
+    revoke_certificate,
+)
 from lms.certificates.queries import certificate_by_serial, certificates_in_scope, certificates_of
 from lms.certificates.verify import (
     MAX_UPLOAD_MB,
@@ -69,6 +75,16 @@ class RevokeForm(FlaskForm):
     ])
 
 
+def platform_roots() -> tuple[asn1_x509.Certificate, ...]:
+    """The CA certificates of the platform's signing identity; none when it cannot be loaded
+    (then uploads are still matched against the records by their hash)."""
+    try:
+        return certificate_identity().trust_roots
+    except SigningUnavailable:
+        current_app.logger.exception("The certificate-signing identity cannot be loaded")
+        return ()
+
+
 def holder_unit(certificate: Certificate) -> int:
     return certificate.official.unit_id if certificate.official is not None else certificate.unit_id
 
@@ -98,7 +114,7 @@ def verify():
     elif form.validate_on_submit():
         try:
             content = read_pdf_upload(form.document.data)
-            check = check_certificate_pdf(content, certificate_identity().trust_roots)
+            check = check_certificate_pdf(content, platform_roots())
         except UploadProblem as error:
             problem, status = error.message, error.status
         except UnreadablePdf as error:
@@ -140,6 +156,8 @@ def download(serial: str):
     try:
         content = certificate_pdf(certificate, verify_url=public_url(
             "certificates.verify_serial", serial=certificate.serial))
+    except CertificateFileDeleted:
+        abort(404)
     except SigningUnavailable:
         current_app.logger.exception("Certificate %s could not be signed", certificate.serial)
         db.session.rollback()

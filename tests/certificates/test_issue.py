@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from lms.accounts.models import Official, StaffCategory
+from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.privacy import anonymise, personal_data
 from lms.certificates.models import Certificate
 from lms.certificates.operations import (
@@ -154,7 +154,10 @@ def test_anonymising_a_departed_official_unnames_their_certificates(app, client,
         assert "Phạm" not in certificate.holder_name and certificate.pdf is None
         assert certificate.pdf_sha256 is not None  # the holder's own copy still verifies
     page = client.get(f"/verify/{serial}").get_data(as_text=True)
-    assert "Phạm Văn Bình" not in page
+    assert "Phạm Văn Bình" not in page and "Valid" in page
+    # The deleted file is not made again (with the placeholder and a new hash).
+    login_as(make_official("hr", unit=unit, roles=[(Role.HR, unit)]))
+    assert client.get(f"/certificates/{serial}.pdf").status_code == 404
 
 
 def test_a_certificate_has_exactly_one_holder(app, make_official, sample_course):

@@ -3,14 +3,17 @@ in its holder's language, with Vietnamese names in an embedded font."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import subprocess
 
 import pytest
 from pyhanko.pdf_utils.reader import PdfFileReader
+from sqlalchemy import select, update
 
 from lms.accounts.models import Role
+from lms.certificates.identity import SigningUnavailable, certificate_identity
 from lms.certificates.models import Certificate
 from lms.extensions import db
 from tests.certificates.conftest import flip_byte_in_signed_part, pdfsig, signer_common_name
@@ -69,9 +72,8 @@ def test_the_signed_file_is_made_once_and_its_hash_kept(app, client, login_as, h
     second = _download(client, serial)
     assert first == second
     with app.app_context():
-        certificate = db.session.query(Certificate).filter_by(serial=serial).one()
-        import hashlib
-
+        certificate = db.session.execute(
+            select(Certificate).where(Certificate.serial == serial)).scalar_one()
         assert certificate.pdf_sha256 == hashlib.sha256(first).hexdigest()
         assert certificate.signed_at is not None
 
@@ -161,3 +163,32 @@ def test_a_manager_sees_the_same_file_as_the_holder(app, client, login_as, make_
     from_manager = _download(client, serial)
     login_as(holder)
     assert _download(client, serial) == from_manager
+
+
+def test_a_broken_signing_configuration_is_reported_not_crashed(app, client, login_as, holder,
+                                                               make_certificate, tmp_path):
+    issued_before = make_certificate(holder)
+    login_as(holder)
+    signed = _download(client, issued_before)
+
+    app.config["SIGNING_P12"] = str(tmp_path / "missing.p12")
+    app.extensions.pop("lms_signing", None)
+    with app.app_context():
+        with pytest.raises(SigningUnavailable, match="missing.p12"):
+            certificate_identity()
+
+    # Files already signed still verify: they are recognised by their hash.
+    page = client.post("/verify", data={
+        "csrf_token": csrf_token(client, "/verify"),
+        "document": (io.BytesIO(signed), "certificate.pdf"),
+    }, content_type="multipart/form-data").get_data(as_text=True)
+    assert "unchanged since it was signed" in page
+
+    # A new one cannot be signed: the holder is told so, nothing half-made is stored.
+    with app.app_context():
+        db.session.execute(update(Certificate).values(pdf=None, pdf_sha256=None))
+        db.session.commit()
+    response = client.get(f"/certificates/{issued_before}.pdf", follow_redirects=True)
+    assert "cannot be made right now" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(Certificate.pdf_sha256)).scalar_one() is None

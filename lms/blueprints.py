@@ -6,6 +6,8 @@ from lms.accounts.views import bp as auth_bp
 from lms.admin.views import bp as admin_bp
 from lms.api.admin_views import bp as api_tokens_bp
 from lms.api.views import bp as api_bp
+from lms.certificates.lab import bp as lab_bp
+from lms.certificates.views import bp as certificates_bp
 from lms.exports.views import bp as exports_bp
 from lms.i18n import bp as i18n_bp
 from lms.learning.views import bp as learning_bp
@@ -30,5 +32,7 @@ def register_blueprints(app: Flask) -> None:
         (roster_bp, "/hr/roster"),
         (api_tokens_bp, "/admin/api-tokens"),
         (api_bp, "/api/v1"),
+        (certificates_bp, None),
+        (lab_bp, "/learn/lab"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)

@@ -18,6 +18,7 @@ from sqlalchemy import func, select, update
 
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
+from lms.certificates.cli import certificates_command, prepare_certificates
 from lms.content.cli import courses_command
 from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
@@ -55,8 +56,11 @@ def initialise_database() -> None:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database to the latest migration and load the courses."""
+    """Create or upgrade the database to the latest migration, load the courses and prepare
+    certificate signing (a demo signing certificate when none is configured)."""
     initialise_database()
+    for note in prepare_certificates():
+        click.echo(note)
     click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
 
 
@@ -131,6 +135,8 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
                            .values(created_at=new_year))
     load_demo_activity(year)
     db.session.commit()
+    for note in prepare_certificates():
+        click.echo(note)
     count = db.session.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
     click.echo(f"Demo province ready: {count} units.")
     click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
@@ -191,5 +197,5 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int
 def register_cli(app: Flask) -> None:
     for command in (init_command, create_admin_command, demo_command, serve_command,
                     translations_command, courses_command, scores_command, seed_large_command,
-                    roster_command, xapi_command, export_command):
+                    roster_command, xapi_command, export_command, certificates_command):
         app.cli.add_command(command)

@@ -120,6 +120,18 @@ SETTINGS: tuple[Setting, ...] = (
             "Requests allowed per API token on `/api/v1` (see `docs/api.md`)."),
     Setting("LMS_API_TOKEN_MAX_DAYS", "API_TOKEN_MAX_DAYS", 365, int,
             "Longest lifetime, in days, an administrator may give an API token."),
+    Setting("LMS_PUBLIC_URL", "PUBLIC_URL", None, str,
+            "Public address of the site, e.g. `https://lms.example.gov.vn`, used in the QR code "
+            "and link printed on certificates. Set it in production; when unset, the address of "
+            "the request that first downloads a certificate is used."),
+    Setting("LMS_SIGNING_P12", "SIGNING_P12", None, str,
+            "PKCS#12 file (`.p12`/`.pfx`) with the key and certificate that sign completion "
+            "certificates, and its CA chain. When unset, a DEMO certificate is generated in "
+            "`instance/signing/` (see `docs/certificates.md`)."),
+    Setting("LMS_SIGNING_P12_PASSWORD", "SIGNING_P12_PASSWORD", None, str,
+            "Password of `LMS_SIGNING_P12`."),
+    Setting("LMS_VERIFY_RATE_LIMIT", "VERIFY_RATE_LIMIT", "30 per minute", str,
+            "Certificate verifications (and e-signature lab checks) allowed per client address."),
 )
 
 

@@ -3,6 +3,7 @@
 from lms.accounts.models import Official, RoleGrant
 from lms.api.models import ApiToken
 from lms.audit.models import AuditEvent
+from lms.certificates.models import Certificate
 from lms.learning.models import Course, CourseCompletion, CourseVersion, Lesson, LessonProgress
 from lms.org.models import OrgUnit, OrgUnitClosure
 from lms.quiz.models import AttemptItem, CourseVersionQuestion, Question, QuestionVersion, QuizAttempt
@@ -11,7 +12,7 @@ from lms.scoring.models import ScoreSnapshot, ScoringPolicy, SnapshotCourse, Sna
 from lms.xapi.models import XapiStatement
 
 __all__ = [
-    "ApiToken", "AttemptItem", "AuditEvent", "Course", "CourseCompletion", "CourseVersion",
+    "ApiToken", "AttemptItem", "AuditEvent", "Certificate", "Course", "CourseCompletion", "CourseVersion",
     "CourseVersionQuestion", "Lesson", "LessonProgress", "Official", "OrgUnit", "OrgUnitClosure",
     "Question", "QuestionVersion", "QuizAttempt", "RoleGrant", "RosterUpload", "ScoreSnapshot", "ScoringPolicy",
     "SnapshotCourse", "SnapshotOfficial", "SnapshotUnit", "XapiStatement",

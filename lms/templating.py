@@ -21,6 +21,7 @@ def _navigation() -> list[tuple[str, str, str]]:
         ("main.home", url_for("main.home"), _("Home")),
         ("learning.catalogue", url_for("learning.catalogue"), _("My courses")),
         ("learning.results", url_for("learning.results"), _("My results")),
+        ("certificates.mine", url_for("certificates.mine"), _("My certificates")),
     ]
     if has_role(current_user, Role.UNIT_MANAGER):
         items.append(("scoring.dashboard", url_for("scoring.dashboard"), _("Scores")))
@@ -30,6 +31,7 @@ def _navigation() -> list[tuple[str, str, str]]:
         items.append(("roster.index", url_for("roster.index"), _("Roster")))
     if has_role(current_user, Role.ADMIN):
         items.append(("admin.units", url_for("admin.units"), _("Units")))
+        items.append(("certificates.manage", url_for("certificates.manage"), _("Certificates")))
         items.append(("admin.audit_log", url_for("admin.audit_log"), _("Audit log")))
     return items
 

@@ -140,18 +140,19 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
     with app.app_context():
         load_demo_data()
         db.session.commit()
-    learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi"]
     with app.test_request_context(), force_locale("vi"):
-        exports = gettext("Exports")  # "Xuất dữ liệu" once the catalog holds it
+        exports, mine, certificates = (gettext("Exports"), gettext("My certificates"),
+                                       gettext("Certificates"))
+    learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi", mine]
     expected_menus = {
         "admin": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách", "Đơn vị",
-                             "Nhật ký thao tác"],
+                             certificates, "Nhật ký thao tác"],
         "hr.tinh": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
         "hr.anphu": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
         "manager.khcn": learning + ["Chấm điểm", "Nhân sự", exports],
         "facilitator": learning,
         "learner": learning,
-        "learner.en": ["Home", "My courses", "My results"],
+        "learner.en": ["Home", "My courses", "My results", "My certificates"],
     }
     for login, menu in expected_menus.items():
         bare_client.delete_cookie("lms_session")

@@ -4,7 +4,8 @@ the identifying part once they have left (anonymisation).
 Anonymisation keeps the official's row, unit, staff category and every learning result, so
 unit statistics and frozen score figures stay exactly as they were; what identifies the person
 (name, login, employee code, email, position, password, language, sign-in times) is replaced or
-cleared, here and in the identity columns of frozen score snapshots. The audit log keeps its
+cleared, here, in the identity columns of frozen score snapshots and on certificates (whose
+signed PDFs, which print the name, are deleted). The audit log keeps its
 records of what was done and by whom (a legal trail, kept separately from learning data).
 """
 
@@ -18,6 +19,8 @@ from sqlalchemy import select, update
 from lms.accounts.models import Official, RoleGrant, new_session_token
 from lms.audit.models import AuditEvent
 from lms.audit.operations import record_event
+from lms.certificates.models import Certificate
+from lms.certificates.operations import anonymise_holder
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseCompletion, LessonProgress
@@ -114,6 +117,16 @@ def personal_data(official: Official) -> dict[str, Any]:
                                   select(CourseCompletion)
                                   .where(CourseCompletion.official_id == official.id)
                                   .order_by(CourseCompletion.completed_at)).scalars()],
+        "certificates": [{"serial": certificate.serial, "course": slugs.get(certificate.course_id),
+                          "holder_name": certificate.holder_name,
+                          "unit_name": certificate.unit_name,
+                          "completed_at": _when(certificate.completed_at),
+                          "percent": certificate.percent,
+                          "issued_at": _when(certificate.issued_at),
+                          "revoked_at": _when(certificate.revoked_at)}
+                         for certificate in db.session.execute(
+                             select(Certificate).where(Certificate.official_id == official.id)
+                             .order_by(Certificate.issued_at, Certificate.id)).scalars()],
         "quiz_attempts": attempts,
         "frozen_scores": snapshots,
         "audit_events": [{"at": _when(event.at), "action": event.action,
@@ -155,6 +168,7 @@ def anonymise(official: Official) -> None:
         .values(login=official.login, full_name=placeholder, name_sort=official.name_sort,
                 position_title=None)
     )
+    anonymise_holder(official.id, placeholder)
     for grant in list(official.grants):
         db.session.delete(grant)
     record_event("official.anonymise", target_type="official", target_id=official.id,

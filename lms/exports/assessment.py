@@ -168,7 +168,8 @@ def official_columns(export: AssessmentExport) -> list[Column]:
         title = course.title_in(export.locale)
         columns += [Column(_("%(course)s: status", course=title), TEXT, 16),
                     Column(_("%(course)s: best score", course=title), PERCENT, 12),
-                    Column(_("%(course)s: completed on", course=title), DATE, 12)]
+                    Column(_("%(course)s: completed on", course=title), DATE, 12),
+                    Column(_("%(course)s: certificate", course=title), TEXT, 16)]
     columns += [Column(_("Indicator (0–100)"), NUMBER, 12), Column(_("Band"), TEXT, 12),
                 Column(_("Meets the standard"), BOOLEAN, 12)]
     return columns
@@ -184,8 +185,9 @@ def official_rows(export: AssessmentExport) -> Iterator[list[Any]]:
     statuses = status_labels()
     categories = {category.value: category.label for category in StaffCategory}
     bands = {band.code: band.label[export.locale] for band in export.scores.policy.bands}
-    slot = {course.course_id: 3 * index for index, course in enumerate(export.courses)}
-    width = 3 * len(export.courses)
+    per_course = 4  # status, best score, completion date, certificate serial
+    slot = {course.course_id: per_course * index for index, course in enumerate(export.courses)}
+    width = per_course * len(export.courses)
     zone = export.zone
     unit_name, parent_name = (("unit_name_en", "parent_name_en") if english
                               else ("unit_name_vi", "parent_name_vi"))
@@ -206,6 +208,7 @@ def official_rows(export: AssessmentExport) -> Iterator[list[Any]]:
                     cells[at] = statuses.get(pending["status"], pending["status"])
                     cells[at + 1] = pending["best_percent"]
                     cells[at + 2] = completed.astimezone(zone).date() if completed else None
+                    cells[at + 3] = pending["certificate_serial"]
                 pending = next(courses, None)
             yield [official["code"], official["full_name"], official["unit_code"],
                    official[unit_name], official[parent_name],

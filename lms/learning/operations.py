@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from lms.certificates.operations import issue_course_certificate
 from lms.db import insert_ignoring_duplicates, utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseCompletion, CourseVersion, LessonProgress
@@ -68,5 +69,7 @@ def record_completion_if_earned(official_id: int, course: Course,
     ).scalar_one_or_none()
     if inserted and completion is not None:
         record_course_completed(completion, course)
+        # The certificate lands in the same transaction as the completion that earned it.
+        issue_course_certificate(completion)
     return completion
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from lms.accounts.access import authorize, can_act_on_unit, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant
 from lms.accounts.queries import officials_in_scope
+from lms.certificates.queries import certificates_of
 from lms.extensions import db
 from lms.org.queries import ancestors, unit_tree
 from lms.web import paginate
@@ -50,4 +51,5 @@ def detail(official_id: int):
         grants=grants,
         unit_path=ancestors(official.unit_id),
         can_edit=can_act_on_unit(current_user, Role.ADMIN, official.unit_id),
+        certificates=certificates_of(official.id),
     )

@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.access import requires
 from lms.accounts.models import Role
+from lms.certificates.queries import certificate_for
 from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Reveal
@@ -104,7 +105,9 @@ def result(public_id: str):
         Reveal.AFTER_PASSING: _has_passed(attempt),
         Reveal.NEVER: False,
     }[version.reveal]
-    return render_template("quiz/result.html", attempt=attempt, version=version, reveal=reveal)
+    certificate = certificate_for(attempt.official_id, attempt.course_id) if attempt.passed else None
+    return render_template("quiz/result.html", attempt=attempt, version=version, reveal=reveal,
+                           certificate=certificate)
 
 
 def _has_passed(attempt: QuizAttempt) -> bool:

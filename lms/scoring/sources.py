@@ -13,6 +13,7 @@ from sqlalchemy import Select, and_, case, func, select
 from sqlalchemy.orm import aliased
 
 from lms.accounts.models import Official
+from lms.certificates.queries import serial_column
 from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.org.models import OrgUnit
@@ -120,7 +121,8 @@ class LiveScores:
         rows = self.run.course_rows(scope=scope).subquery("export_courses")
         return (
             select(rows.c.official_id, rows.c.course_id, rows.c.status, rows.c.best_percent,
-                   rows.c.completed_at)
+                   rows.c.completed_at,
+                   serial_column(rows.c.official_id, rows.c.course_id).label("certificate_serial"))
             .join(Official, Official.id == rows.c.official_id)
             .order_by(Official.name_sort, Official.id)
         )
@@ -223,7 +225,10 @@ class FrozenScores:
     def course_table(self, scope: Select) -> Select:
         return (
             select(SnapshotCourse.official_id, SnapshotCourse.course_id, SnapshotCourse.status,
-                   SnapshotCourse.best_percent, SnapshotCourse.completed_at)
+                   SnapshotCourse.best_percent, SnapshotCourse.completed_at,
+                   # certificates live on after a freeze: the serial is read as it is now
+                   serial_column(SnapshotCourse.official_id, SnapshotCourse.course_id)
+                   .label("certificate_serial"))
             .join(SnapshotOfficial, and_(SnapshotOfficial.snapshot_id == SnapshotCourse.snapshot_id,
                                          SnapshotOfficial.official_id == SnapshotCourse.official_id))
             .where(SnapshotCourse.snapshot_id == self.snapshot.id,

@@ -208,3 +208,31 @@ def test_cli_scope_errors_and_audit(app, runner, world, tmp_path):
                                                 "officials")} == {
         "year": 2026, "period": "Q3", "format": "csv", "via": "cli", "unit_code": "XB",
         "officials": 1}
+
+
+@freeze_time(YEAR_END)
+def test_certificate_serials_are_listed_until_revoked(app, runner, world, tmp_path):
+    from lms.certificates.operations import issue_course_certificate, revoke_certificate
+    from lms.learning.models import CourseCompletion
+
+    official = world["on_time"]
+    with app.app_context():
+        completion = db.session.execute(select(CourseCompletion).where(
+            CourseCompletion.official_id == official.id)).scalar_one()
+        certificate = issue_course_certificate(completion)
+        db.session.commit()
+        serial, certificate_id = certificate.serial, certificate.id
+
+    _result, data = export(runner, tmp_path, "--format", "xlsx", "--lang", "en")
+    officials = by_code(read_workbook(data)["Officials"])
+    assert officials["a1"]["Sample course: certificate"].value == serial
+    assert officials["a2"]["Sample course: certificate"].value is None
+
+    with app.app_context():
+        from lms.certificates.models import Certificate
+
+        revoke_certificate(db.session.get(Certificate, certificate_id), reason="issued in error",
+                           by=db.session.get(Official, world["hr"].id))
+        db.session.commit()
+    _result, data = export(runner, tmp_path, "--format", "xlsx", "--lang", "en", name="again")
+    assert by_code(read_workbook(data)["Officials"])["a1"]["Sample course: certificate"].value is None

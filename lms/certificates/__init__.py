@@ -1,0 +1,1 @@
+"""Completion certificates: issued on completion, signed PDFs, public verification, and the e-signature lab."""

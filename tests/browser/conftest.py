@@ -28,7 +28,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from flask import Flask
 from sqlalchemy import select, update
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, grant_role
@@ -83,6 +83,13 @@ class LiveServer:
         return self.url + path
 
 
+class QuietHandler(WSGIRequestHandler):
+    """No line per request: a journey makes hundreds."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
 @pytest.fixture(scope="package")
 def live_server(database_url: str, _migrated: None,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
@@ -99,7 +106,7 @@ def live_server(database_url: str, _migrated: None,
         _empty_all_tables()
         for kind in IdentityKind:  # RSA keys take a moment: make them before any request
             load_identity(app, kind)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="lms-browser-server", daemon=True)
     thread.start()
     try:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from tests.browser.conftest import TEST_PASSWORD, VIEWPORTS, World, sign_in
+from tests.browser.conftest import TEST_PASSWORD, VIEWPORTS, World, sign_in, submit
 
 BLOCKING = {"serious", "critical"}
 
@@ -117,4 +117,55 @@ def test_main_pages_have_no_serious_accessibility_violations(
     else:
         sign_in(page, world.logins[role], TEST_PASSWORD)
         found = check_pages(page, ROLES[role](world), language)
+    assert not found, "serious or critical accessibility violations:\n" + describe(found)
+
+
+def check_current(page, found: dict[str, list[dict[str, Any]]], label: str, language: str) -> None:
+    assert page.locator("html").get_attribute("lang") == language, label
+    if violations := axe_violations(page):
+        found[label] = violations
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_pages_after_an_action_have_no_serious_accessibility_violations(
+        browsing, world, axe_source, language):
+    """Forms with errors, search results and uploaded files' reports, on a phone."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    page = browsing.new_page(language=language, viewport=VIEWPORTS["phone"])
+    page.context.add_init_script(script=axe_source)
+
+    sign_in(page, world.logins["learner"], "not-the-password")
+    check_current(page, found, "sign-in refused", language)
+    with world.server.app.app_context():
+        serial = db.session.execute(select(Certificate.serial).where(
+            Certificate.official_id == world.ids["learner"])).scalar_one()
+    page.goto(f"/verify?serial={serial}")
+    check_current(page, found, "verify: serial found", language)
+    page.goto("/verify?serial=XXXX-XXXX-XXXX")
+    check_current(page, found, "verify: serial unknown", language)
+
+    sign_in(page, world.logins["learner"], TEST_PASSWORD)
+    page.goto("/account/password")
+    submit(page, page.locator("main form button[type=submit]"))
+    assert page.locator(".error-summary").count() == 1
+    check_current(page, found, "change password: errors", language)
+    for variant in ("signed", "altered"):
+        document = page.request.get(f"/learn/lab/e-signature/practice-{variant}.pdf").body()
+        page.goto("/learn/lab/e-signature/check")
+        page.locator("input[type=file]").set_input_files(
+            {"name": f"practice-{variant}.pdf", "mimeType": "application/pdf", "buffer": document})
+        submit(page, page.locator("main form button[type=submit]"))
+        assert page.locator("#report-heading").count() == 1
+        check_current(page, found, f"lab: {variant} practice document checked", language)
+
+    submit(page, page.locator("nav.site-nav .account button"))  # sign out
+    sign_in(page, world.logins["hr"], TEST_PASSWORD)
+    page.goto("/hr/roster/")
+    template = page.request.get("/hr/roster/template.csv").body()
+    rows = template + "\r\nBX.NEW,Nguyễn Văn Mới,BX,cc,,,\r\n,,NOWHERE,??,,,\r\n".encode()
+    page.locator("input[type=file]").set_input_files(
+        {"name": "roster.csv", "mimeType": "text/csv", "buffer": rows})
+    submit(page, page.locator("main form button[type=submit]").first)
+    assert page.locator("section.problems tbody tr").count() >= 1  # the bad row's problems
+    check_current(page, found, "roster upload with problems", language)
     assert not found, "serious or critical accessibility violations:\n" + describe(found)

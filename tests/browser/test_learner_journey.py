@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import VIEWPORTS, journey_params, sign_in
+from tests.browser.conftest import VIEWPORTS, journey_params, sign_in, submit
 from tests.browser.quiz_ui import answer_with_mouse
 
 WORDS = {
@@ -35,8 +35,7 @@ def test_sign_in_change_password_learn_fail_pass_and_get_the_certificate(
     page.fill("#current_password", one_time)
     page.fill("#new_password", new_password)
     page.fill("#confirm_password", new_password)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    submit(page, page.locator("main form button[type=submit]"))
     assert "/account/password" not in page.url
 
     # The catalogue, the course, and its lessons read one after another.
@@ -46,8 +45,7 @@ def test_sign_in_change_password_learn_fail_pass_and_get_the_certificate(
     page.locator("main .lesson-list a").first.click()
     while "/lessons/" in page.url:
         assert page.locator("article.lesson h1").inner_text()
-        page.locator("form.lesson-end button").click()
-        page.wait_for_load_state()
+        submit(page, page.locator("form.lesson-end button"))
     assert page.url.endswith("/learn/sample")
 
     # A first attempt with one right answer fails...

@@ -92,6 +92,11 @@ def check_pages(page, paths: list[str], language: str) -> dict[str, list[dict[st
         violations = axe_violations(page)
         if violations:
             found[path] = violations
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:  # WCAG 1.4.10 reflow: only a wide table may scroll, inside its frame
+            found[path] = [*violations, {"id": "reflow", "impact": "serious",
+                                         "help": f"the page is {overflow}px wider than the screen",
+                                         "nodes": []}]
     return found
 
 

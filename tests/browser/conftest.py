@@ -33,8 +33,9 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, grant_role
 from lms.certificates.identity import IdentityKind, load_identity
+from lms.content.sync import sync_courses
 from lms.extensions import db, limiter
-from lms.learning.models import Course, CourseCompletion, CourseVersion
+from lms.learning.models import Course, CourseCompletion
 from lms.learning.operations import mark_lesson_done
 from lms.learning.queries import course_by_slug, current_version
 from lms.org.models import OrgUnit, UnitKind
@@ -43,6 +44,7 @@ from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.quiz.operations import start_attempt, submit_attempt
 from lms.scoring.operations import activate_policy
 from tests.conftest import FIXTURE_COURSES, TEST_PASSWORD, _empty_all_tables, make_test_app
+from tests.quiz.helpers import wrong_response
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("LMS_CHROMIUM", "/usr/bin/chromium")
@@ -155,6 +157,7 @@ class World:
     units: dict[str, OrgUnit] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)
     ids: dict[str, int] = field(default_factory=dict)
+    attempts: dict[str, str] = field(default_factory=dict)  # public ids
 
 
 def _unit(code: str, name: str, kind: UnitKind, parent: OrgUnit | None = None) -> OrgUnit:
@@ -175,8 +178,6 @@ def _official(login: str, unit: OrgUnit, full_name: str, *, must_change: bool = 
 def answer_key(attempt: QuizAttempt, *, right: int | None = None) -> dict[int, Any]:
     """Responses by item position: the first ``right`` answers right (all when None), the rest
     wrong. Read from the database's answer key, never from a page."""
-    from tests.quiz.helpers import wrong_response
-
     return {item.position: (item.question_version.answer if right is None or item.position < right
                             else wrong_response(item)) for item in attempt.items}
 
@@ -190,8 +191,6 @@ def world(live_server: LiveServer) -> World:
     now = datetime.now(zone)
     world = World(live_server, now.year)
     with app.app_context():
-        from lms.content.sync import sync_courses
-
         sync_courses(Path(app.config["COURSES_PATH"]))
         province = _unit("BP", "Tỉnh Thử Nghiệm", UnitKind.PROVINCE)
         commune = _unit("BX", "Xã Thử Nghiệm", UnitKind.COMMUNE, province)
@@ -235,8 +234,7 @@ def world(live_server: LiveServer) -> World:
         world.ids = {key: official.id for key, official in people.items()}
         passed = db.session.execute(select(QuizAttempt.public_id).where(
             QuizAttempt.official_id == learner.id, QuizAttempt.passed.is_(True))).scalar_one()
-        world.ids["learner_result"] = passed  # type: ignore[assignment]
-        world.ids["learner_open_attempt"] = open_attempt.public_id  # type: ignore[assignment]
+        world.attempts = {"passed": passed, "open": open_attempt.public_id}
         completion = db.session.execute(select(CourseCompletion).where(
             CourseCompletion.official_id == learner.id)).scalar_one()
         assert completion.percent == 100.0
@@ -258,12 +256,6 @@ def new_official(world: World) -> Callable[..., tuple[str, str]]:
         return login, TEST_PASSWORD
 
     return factory
-
-
-def course_version_id(app: Flask, slug: str) -> int:
-    with app.app_context():
-        return db.session.execute(select(CourseVersion.id).join(Course).where(
-            Course.slug == slug, CourseVersion.is_current.is_(True))).scalar_one()
 
 
 def attempt_answers(app: Flask, public_id: str, *, right: int | None = None):

@@ -48,8 +48,8 @@ def learner_pages(world: World) -> list[str]:
         "/", "/learn/", "/learn/sample", "/learn/sample/lessons/welcome",
         "/learn/digital-citizenship", "/learn/digital-citizenship/lessons/"
         + _first_lesson(world, "digital-citizenship"),
-        f"/quiz/attempts/{world.ids['learner_open_attempt']}",
-        f"/quiz/attempts/{world.ids['learner_result']}/result",
+        f"/quiz/attempts/{world.attempts['open']}",
+        f"/quiz/attempts/{world.attempts['passed']}/result",
         "/learn/results", "/certificates/", "/scores/me", "/account/password",
         "/learn/lab/e-signature", "/learn/lab/e-signature/check",
         f"/verify/{serial}", "/verify",

@@ -57,7 +57,7 @@ def test_catalogue_lesson_and_quiz_weigh_at_most_60_kb_on_a_phone(browsing, worl
     pages = {
         "catalogue": "/learn/",
         "lesson": heaviest_lesson(world),
-        "quiz": f"/quiz/attempts/{world.ids['learner_open_attempt']}",
+        "quiz": f"/quiz/attempts/{world.attempts['open']}",
     }
     report, over = [], []
     for name, path in pages.items():

@@ -57,6 +57,8 @@ def test_the_whole_session_from_joining_to_the_report(app, client, phone, led_se
     joined = join(lan, code, "Lan", "Thôn 1")
     assert joined.status_code == 302 and joined.location.endswith(f"/j/{code}/me")
     join(binh, code, "Bình", "Thôn 2")
+    # Same phone later: the code leads straight back to her own page.
+    assert lan.get(f"/j/{code}").location.endswith(f"/j/{code}/me")
     home = lan.get(f"/j/{code}/me").get_data(as_text=True)
     resume = resume_code_on(home)
 

@@ -125,9 +125,12 @@ def join(code: str):
     canonical = normalise_code(code)
     if canonical != code:
         return redirect(url_for("classroom_join.join", code=canonical))
-    if _current_participant(code) is not None:
-        return redirect(url_for("classroom_join.home", code=code))
+    participant = _current_participant(code)
     class_session = open_session_by_code(code)
+    # (A closed session's code may later go to a new session: then this is a new join.)
+    if participant is not None and (class_session is None
+                                    or class_session.id == participant.session_id):
+        return redirect(url_for("classroom_join.home", code=code))
     if class_session is None:
         return render_template("classroom/join/no_session.html", code=code), 404
     return _join_page(class_session, JoinForm(), ResumeForm())
@@ -135,6 +138,8 @@ def join(code: str):
 
 def _join_page(class_session: ClassSession, form: JoinForm, resume_form: ResumeForm,
                status: int = 200):
+    if class_session.audience is Audience.STUDENTS:
+        form.display_name.label.text = _("First name")
     return render_template("classroom/join/join.html", class_session=class_session, form=form,
                            resume_form=resume_form,
                            students=class_session.audience is Audience.STUDENTS), status
@@ -147,6 +152,8 @@ def join_submit(code: str):
     if class_session is None:
         return render_template("classroom/join/no_session.html", code=code), 404
     form = JoinForm()
+    if class_session.audience is Audience.STUDENTS:
+        form.group_name.data = None  # never asked of students, so never stored
     if not form.validate_on_submit():
         return _join_page(class_session, form, ResumeForm(formdata=None), 422)
     try:

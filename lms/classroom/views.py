@@ -15,6 +15,7 @@ from sqlalchemy import select, union
 
 from lms.accounts.access import can_act_on_unit, has_role, requires, scope_unit_ids
 from lms.accounts.models import Role
+from lms.audit.operations import record_event
 from lms.certificates.views import public_url
 from lms.classroom.forms import SessionForm
 from lms.classroom.models import Audience, ClassSession, Pacing
@@ -201,6 +202,10 @@ def report_file(session_id: int, kind: str):
         body, mimetype = report_csv(session, figures, language), "text/csv; charset=utf-8"
     else:
         body, mimetype = report_xlsx(session, figures, language), XLSX_MIMETYPE
+    # The file names participants: who took it is kept, like every export of personal data.
+    record_event("session.report", target_type="class_session", target_id=session.id,
+                 unit_id=session.unit_id, format=kind)
+    db.session.commit()
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = (
         f'attachment; filename="session-{session.join_code}-{session.id}.{kind}"')

@@ -10,9 +10,15 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from lms.classroom.models import CODE_ALPHABET, SessionParticipant
+from lms.classroom import operations
+from lms.classroom.models import CODE_ALPHABET, Audience, ClassSession, Pacing, SessionParticipant
+from lms.classroom.operations import SessionRefused, close_session, join_session
+from lms.db import utcnow
 from lms.extensions import db
+from lms.learning.queries import course_by_slug
+from lms.org.models import OrgUnit
 from lms.quiz.models import QuizAttempt
+from lms.xapi.models import XapiStatement
 from tests.classroom.helpers import (
     answers,
     attempt_id_from,
@@ -175,10 +181,7 @@ def test_a_closed_session_refuses_joins_answers_and_submissions(app, client, pho
 
 
 def test_the_operations_refuse_after_closing_too(app, led_session, teacher):
-    from lms.classroom.operations import SessionRefused, close_session, join_session
-
     with app.app_context():
-        from lms.classroom.models import ClassSession
         session = db.session.get(ClassSession, led_session.id)
         close_session(session, by=None)
         with pytest.raises(SessionRefused):
@@ -192,8 +195,11 @@ def test_students_are_asked_for_a_first_name_only(app, client, phone, login_as, 
                                               audience="students"))
     page = phone().get(f"/j/{session.join_code}").get_data(as_text=True)
     assert "Your first name is enough." in page
+    assert 'name="display_name"' in page and 'name="group_name"' not in page
     for asked in ("mail", "password", "Password", "ID number"):
         assert asked not in page.split("<main")[1]
+    join(phone(), session.join_code, "Nam", group="8A")  # a crafted form: still not stored
+    assert participant_named(app, "Nam").group_name is None
 
 
 def test_a_participant_cannot_see_anothers_attempt(app, client, phone, login_as, teacher,
@@ -234,3 +240,35 @@ def test_a_session_of_chosen_lessons_completes_without_the_others(app, client, p
     public_id = attempt_id_from(start_quiz(lan, code))
     lan.post(f"/j/{code}/quiz/{public_id}/submit", data=answers(app, lan, code, public_id))
     assert participant_named(app, "Lan").completed_at is not None
+
+
+def test_participants_leave_no_xapi_statements(app, client, phone, login_as, teacher,
+                                               school_tree, sample_course):
+    app.config.update(XAPI_ENDPOINT="https://lrs.example.org/xapi",
+                      XAPI_BASE_URL="https://lms.example.org")
+    login_as(teacher)
+    code = session_row(app, create_session(client, unit=school_tree["school_a"])).join_code
+    lan = phone()
+    join(lan, code, "Lan")
+    for key in ("welcome", "safety"):
+        read_lesson(lan, code, key)
+    public_id = attempt_id_from(start_quiz(lan, code))
+    lan.post(f"/j/{code}/quiz/{public_id}/submit", data=answers(app, lan, code, public_id))
+    with app.app_context():
+        assert participant_named(app, "Lan").completed_at is not None
+        assert db.session.execute(select(func.count()).select_from(XapiStatement)).scalar_one() == 0
+
+
+def test_a_join_code_is_drawn_again_when_an_open_session_holds_it(app, teacher, school_tree,
+                                                                  sample_course, monkeypatch):
+    draws = iter(["ABCDEF", "ABCDEF", "GHJKMN"])
+    monkeypatch.setattr(operations, "new_code", lambda length: next(draws))
+    with app.app_context():
+        details = dict(unit=db.session.get(OrgUnit, school_tree["school_a"].id),
+                       course=course_by_slug("sample"), title="T", lesson_keys=None,
+                       starts_at=utcnow(), place="P", audience=Audience.RESIDENTS,
+                       expected_size=10, pacing=Pacing.SELF_PACED, by=None)
+        first = operations.create_session(**details)
+        second = operations.create_session(**details)
+        db.session.commit()
+        assert (first.join_code, second.join_code) == ("ABCDEF", "GHJKMN")

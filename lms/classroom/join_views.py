@@ -213,9 +213,26 @@ def home(code: str):
         done=done_keys(participant.id), attempts=attempts,
         attempts_left=attempts_left(version, len(attempts)),
         open_attempt=next((a for a in attempts if a.is_open), None),
-        quiz_open=quiz_is_open(class_session),
+        quiz_open=quiz_is_open(class_session), state=pace_state(class_session),
         lessons_block_quiz=ParticipantLearner(participant).lessons_missing(version),
         certificate=certificate)
+
+
+def pace_state(class_session: ClassSession) -> str:
+    """What a participant's page depends on: it reloads itself when this changes."""
+    return f"{class_session.opened_lessons}:{int(class_session.quiz_open)}:{int(not class_session.is_open)}"
+
+
+@bp.route("/<code>/state")
+@public
+def state(code: str):
+    """Polled by static/js/session-wait.js on a participant's page (light: one row read)."""
+    participant = _current_participant(code)
+    if participant is None:
+        abort(404)
+    response = jsonify(state=pace_state(participant.session))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _lesson_or_404(participant: SessionParticipant, key: str):

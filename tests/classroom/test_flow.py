@@ -272,3 +272,17 @@ def test_a_join_code_is_drawn_again_when_an_open_session_holds_it(app, teacher, 
         second = operations.create_session(**details)
         db.session.commit()
         assert (first.join_code, second.join_code) == ("ABCDEF", "GHJKMN")
+
+
+def test_a_waiting_phone_learns_that_the_next_step_is_open(client, phone, led_session):
+    code = led_session.join_code
+    lan = phone()
+    join(lan, code, "Lan")
+    home = lan.get(f"/j/{code}/me").get_data(as_text=True)
+    assert f'data-state-url="/j/{code}/state"' in home and "session-wait.js" in home
+    before = lan.get(f"/j/{code}/state").get_json()["state"]
+    assert f'data-state="{before}"' in home
+    client.post(f"/sessions/{led_session.id}/next",
+                data={"csrf_token": csrf_token(client, f"/sessions/{led_session.id}")})
+    assert lan.get(f"/j/{code}/state").get_json()["state"] != before
+    assert phone().get(f"/j/{code}/state").status_code == 404

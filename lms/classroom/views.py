@@ -167,7 +167,7 @@ def next_step(session_id: int):
     session = _session_or_404(session_id, manage=True)
     if open_next_step(session, current_version(session.course)):
         db.session.commit()
-        flash(_("Opened. Participants see it when they reload their page."), "success")
+        flash(_("Opened. Participants' phones show it within a few seconds."), "success")
     return redirect(url_for("classroom.dashboard", session_id=session.id))
 
 

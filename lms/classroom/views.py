@@ -4,7 +4,7 @@ the sessions of a commune and its schools for unit managers and HR."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, timedelta
 
 import segno
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +23,7 @@ from lms.classroom.operations import close_session, create_session, open_next_st
 from lms.classroom.queries import session_figures, session_lessons, sessions_in_scope
 from lms.classroom.report import XLSX_MIMETYPE, report_csv, report_xlsx
 from lms.classroom.rollup import rollup
+from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.learning.queries import current_version
@@ -90,8 +91,13 @@ def _session_form() -> tuple[SessionForm, dict[str, CourseVersion]]:
     form.course.choices = [(slug, version.title) for slug, version in versions.items()]
     form.lessons.choices = [(f"{slug}:{lesson.key}", lesson.title)
                             for slug, version in versions.items() for lesson in version.lessons]
-    if request.method == "GET" and CITIZEN_COURSE in versions:
-        form.course.data = CITIZEN_COURSE
+    if request.method == "GET":
+        if CITIZEN_COURSE in versions:
+            form.course.data = CITIZEN_COURSE
+        # The next full hour, local time: a sensible start the facilitator adjusts.
+        local = utcnow().astimezone(get_timezone())
+        form.starts_at.data = (local.replace(minute=0, second=0, microsecond=0)
+                               + timedelta(hours=1)).replace(tzinfo=None)
     return form, versions
 
 

@@ -44,3 +44,17 @@ def test_the_commune_sees_its_schools_sessions_and_not_the_neighbours(
 
     login_as(teacher)
     assert client.get("/scores/citizen-sessions/").status_code == 403
+
+
+def test_the_year_filter_counts_only_that_years_sessions(app, client, login_as, make_official,
+                                                         teacher, school_tree, sample_course):
+    login_as(teacher)
+    assert 'value="20' in client.get("/sessions/new").get_data(as_text=True)  # a start is proposed
+    create_session(client, unit=school_tree["school_a"])  # 23 November 2026
+    hr = make_official("hr.xa", unit=school_tree["commune"], roles=[(Role.HR, school_tree["commune"])])
+    login_as(hr)
+    this_year = client.get("/scores/citizen-sessions/?year=2026").get_data(as_text=True)
+    assert _counts(this_year, school_tree["school_a"].name_en)[0] == "1"
+    next_year = client.get("/scores/citizen-sessions/?year=2027").get_data(as_text=True)
+    assert school_tree["school_a"].name_en not in next_year
+    assert "No sessions in your units in 2027." in next_year

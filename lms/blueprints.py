@@ -8,6 +8,9 @@ from lms.api.admin_views import bp as api_tokens_bp
 from lms.api.views import bp as api_bp
 from lms.certificates.lab import bp as lab_bp
 from lms.certificates.views import bp as certificates_bp
+from lms.classroom.join_views import bp as classroom_join_bp
+from lms.classroom.views import bp as classroom_bp
+from lms.classroom.views import rollup_bp as classroom_rollup_bp
 from lms.exports.views import bp as exports_bp
 from lms.i18n import bp as i18n_bp
 from lms.learning.views import bp as learning_bp
@@ -34,5 +37,8 @@ def register_blueprints(app: Flask) -> None:
         (api_bp, "/api/v1"),
         (certificates_bp, None),
         (lab_bp, "/learn/lab"),
+        (classroom_bp, "/sessions"),
+        (classroom_join_bp, "/j"),
+        (classroom_rollup_bp, "/scores/citizen-sessions"),
     ):
         app.register_blueprint(blueprint, url_prefix=prefix)

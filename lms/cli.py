@@ -19,11 +19,12 @@ from sqlalchemy import func, select, update
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
 from lms.certificates.cli import certificates_command, prepare_certificates
+from lms.classroom.cli import sessions_command
 from lms.content.cli import courses_command
 from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
 from lms.db import MIGRATIONS_DIR, utcnow
-from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data
+from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data, load_demo_sessions
 from lms.exports.cli import export_command
 from lms.extensions import db
 from lms.learning.models import Course
@@ -135,6 +136,7 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
                            .values(created_at=new_year))
     load_demo_activity(year)
     db.session.commit()
+    load_demo_sessions(utcnow())
     for note in prepare_certificates():
         click.echo(note)
     count = db.session.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
@@ -197,5 +199,6 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int, threads: int
 def register_cli(app: Flask) -> None:
     for command in (init_command, create_admin_command, demo_command, serve_command,
                     translations_command, courses_command, scores_command, seed_large_command,
-                    roster_command, xapi_command, export_command, certificates_command):
+                    roster_command, xapi_command, export_command, certificates_command,
+                    sessions_command):
         app.cli.add_command(command)

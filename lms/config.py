@@ -132,6 +132,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Password of `LMS_SIGNING_P12`."),
     Setting("LMS_VERIFY_RATE_LIMIT", "VERIFY_RATE_LIMIT", "30 per minute", str,
             "Certificate verifications (and e-signature lab checks) allowed per client address."),
+    Setting("LMS_SESSION_RETENTION_DAYS", "SESSION_RETENTION_DAYS", 30, _positive_int,
+            "Days after a school session closes before `lms sessions purge` replaces its "
+            "participants' names (counts and results remain; see `docs/sessions.md`)."),
+    Setting("LMS_SESSION_RESUME_RATE_LIMIT", "SESSION_RESUME_RATE_LIMIT", "30 per minute", str,
+            "Attempts to continue a school session with a personal code, per client address."),
 )
 
 

@@ -20,11 +20,22 @@ from sqlalchemy import select
 
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role
+from lms.classroom.models import Audience, ClassSession, Pacing
+from lms.classroom.operations import (
+    ParticipantLearner,
+    close_session,
+    create_session,
+    join_session,
+    mark_lesson_read,
+)
+from lms.classroom.queries import session_lessons
 from lms.extensions import db
-from lms.learning.models import CourseCompletion, CourseVersion, LessonProgress
+from lms.learning.models import Course, CourseCompletion, CourseVersion, LessonProgress
+from lms.learning.queries import current_version
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
 from lms.quiz.models import AttemptStatus, QuizAttempt
+from lms.quiz.operations import start_attempt, submit_attempt
 
 #: Password of every demo role account below (the generated staff get one-time passwords).
 DEMO_PASSWORD = "SonHa-demo-2026!"
@@ -349,3 +360,62 @@ def load_demo_activity(year: int) -> int:
                 best_percent=max(scores)))
             written += len(attempts)
     return written
+
+
+# --- School sessions (citizen digital skills) ---------------------------------------------
+
+DEMO_SESSION_COURSE = "citizen-digital-skills"
+DEMO_CLOSED_SESSION = "Dùng VNeID và dịch vụ công an toàn — phụ huynh lớp 8A"
+DEMO_OPEN_SESSION = "Kỹ năng số cho học sinh lớp 9"
+#: Fictional participants of the closed example session: (display name, group, share of
+#: questions they answer right).
+DEMO_PARTICIPANTS = (
+    ("Nguyễn Thị Hằng", "8A", 1.0), ("Trần Văn Phúc", "8A", 0.8), ("Lê Thị Thu", "8A", 1.0),
+    ("Phạm Văn Long", "8A", 0.4), ("Hoàng Thị Mai", "8A", 0.8), ("Vũ Đức Tài", "8A", 0.2),
+)
+
+
+def load_demo_sessions(now: datetime) -> int:
+    """One closed example session with a few fictional parents, and one open session, both
+    at An Phu Lower Secondary School, run by the ``facilitator`` account. Idempotent: nothing
+    happens when they exist. Returns the number of sessions created. Commits (the quiz engine
+    does, answer by answer, as in a real session)."""
+    school = _find_unit("DEMO-THCSAP")
+    facilitator = find_by_login("facilitator")
+    course = db.session.execute(
+        select(Course).where(Course.slug == DEMO_SESSION_COURSE)).scalar_one_or_none()
+    if school is None or facilitator is None or course is None:
+        return 0
+    existing = set(db.session.execute(
+        select(ClassSession.title).where(ClassSession.unit_id == school.id)).scalars())
+    created = 0
+    version = current_version(course)
+    if DEMO_CLOSED_SESSION not in existing:
+        session = create_session(
+            unit=school, course=course, title=DEMO_CLOSED_SESSION, lesson_keys=None,
+            starts_at=now - timedelta(days=7), place="Phòng học 8A", audience=Audience.PARENTS,
+            expected_size=8, pacing=Pacing.SELF_PACED, by=facilitator)
+        db.session.commit()
+        for name, group, share in DEMO_PARTICIPANTS:
+            participant = join_session(session, display_name=name, group_name=group,
+                                       now=session.starts_at)
+            db.session.flush()
+            for lesson in session_lessons(session, version):
+                mark_lesson_read(participant, version, lesson.key)
+            db.session.commit()
+            learner = ParticipantLearner(participant)
+            attempt = start_attempt(learner, course)
+            right = round(share * len(attempt.items))
+            submit_attempt(attempt, {item.position: item.question_version.answer
+                                     for item in attempt.items[:right]}, learner=learner)
+        close_session(session, by=facilitator)
+        db.session.commit()
+        created += 1
+    if DEMO_OPEN_SESSION not in existing:
+        create_session(
+            unit=school, course=course, title=DEMO_OPEN_SESSION, lesson_keys=None,
+            starts_at=now, place="Phòng Tin học", audience=Audience.STUDENTS, expected_size=35,
+            pacing=Pacing.LED, by=facilitator)
+        db.session.commit()
+        created += 1
+    return created

@@ -23,6 +23,8 @@ def _navigation() -> list[tuple[str, str, str]]:
         ("learning.results", url_for("learning.results"), _("My results")),
         ("certificates.mine", url_for("certificates.mine"), _("My certificates")),
     ]
+    if has_role(current_user, Role.FACILITATOR) or has_role(current_user, Role.HR):
+        items.append(("classroom.index", url_for("classroom.index"), _("Sessions")))
     if has_role(current_user, Role.UNIT_MANAGER):
         items.append(("scoring.dashboard", url_for("scoring.dashboard"), _("Scores")))
         items.append(("people.index", url_for("people.index"), _("People")))

@@ -12,7 +12,11 @@ from sqlalchemy import func, select
 from lms.accounts.models import Official, Role, RoleGrant
 from lms.accounts.operations import authenticate, find_by_login, password_problems
 from lms.audit.models import AuditEvent
-from lms.demo import DEMO_PASSWORD, load_demo_data
+from lms.classroom.models import ClassSession, SessionParticipant
+from lms.config import REPO_ROOT
+from lms.content.sync import sync_courses
+from lms.db import utcnow
+from lms.demo import DEMO_PARTICIPANTS, DEMO_PASSWORD, load_demo_data, load_demo_sessions
 from lms.extensions import db
 from lms.org.models import OrgUnit, OrgUnitClosure, UnitKind
 from tests.conftest import post_form
@@ -141,16 +145,16 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
         load_demo_data()
         db.session.commit()
     with app.test_request_context(), force_locale("vi"):
-        exports, mine, certificates = (gettext("Exports"), gettext("My certificates"),
-                                       gettext("Certificates"))
+        exports, mine, certificates, sessions = (gettext("Exports"), gettext("My certificates"),
+                                                 gettext("Certificates"), gettext("Sessions"))
     learning = ["Trang chủ", "Khóa học của tôi", "Kết quả của tôi", mine]
     expected_menus = {
-        "admin": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách", "Đơn vị",
+        "admin": learning + [sessions, "Chấm điểm", "Nhân sự", exports, "Nhập danh sách", "Đơn vị",
                              certificates, "Nhật ký thao tác"],
-        "hr.tinh": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
-        "hr.anphu": learning + ["Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
+        "hr.tinh": learning + [sessions, "Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
+        "hr.anphu": learning + [sessions, "Chấm điểm", "Nhân sự", exports, "Nhập danh sách"],
         "manager.khcn": learning + ["Chấm điểm", "Nhân sự", exports],
-        "facilitator": learning,
+        "facilitator": learning + [sessions],
         "learner": learning,
         "learner.en": ["Home", "My courses", "My results", "My certificates"],
     }
@@ -160,3 +164,21 @@ def test_each_demo_account_signs_in_and_sees_its_own_menu(app, bare_client):
         assert response.location == "/", login
         page = bare_client.get("/").get_data(as_text=True)
         assert re.findall(r'<li><a href="[^"]+"[^>]*>([^<]+)</a></li>', page) == menu, login
+
+
+def test_demo_sessions_one_closed_example_and_one_open_are_made_once(app, client, login_as):
+    with app.app_context():
+        sync_courses(REPO_ROOT / "courses")
+        load_demo_data()
+        db.session.commit()
+        assert load_demo_sessions(utcnow()) == 2
+        assert load_demo_sessions(utcnow()) == 0
+        sessions = list(db.session.execute(select(ClassSession).order_by(ClassSession.id)).scalars())
+        assert [s.is_open for s in sessions] == [False, True]
+        assert _count(SessionParticipant) == len(DEMO_PARTICIPANTS)
+        facilitator = find_by_login("facilitator")
+        db.session.expunge(facilitator)
+    login_as(facilitator)
+    report = client.get(f"/sessions/{sessions[0].id}/report").get_data(as_text=True)
+    assert f"{len(DEMO_PARTICIPANTS)} joined of 8 expected" in report
+    assert client.get(f"/sessions/{sessions[1].id}").status_code == 200

@@ -4,7 +4,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Official
@@ -36,22 +36,23 @@ class Certificate(db.Model):
     kept, so every later download, and the hash that verification matches uploads against,
     is byte for byte what the holder received.
 
-    The holder is an official (course completion) or a session participant. Participants
-    belong to the classroom feature: ``participant_id`` names one without a foreign key until
-    that table exists on this branch.
+    The holder is an official (course completion) or a session participant (completion of a
+    school session, ``lms.classroom``).
     """
 
     __tablename__ = "certificate"
     __table_args__ = (
         # One certificate per official and course, as a course is completed once.
         UniqueConstraint("official_id", "course_id", name="uq_certificate_official_course"),
+        UniqueConstraint("participant_id", "course_id", name="uq_certificate_participant_course"),
         Index("ix_certificate_course_completed", "course_id", "completed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     serial: Mapped[str] = mapped_column(String(16), unique=True)
     official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id", ondelete="RESTRICT"))
-    participant_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_participant.id", ondelete="RESTRICT"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="RESTRICT"))
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
     # The unit the holder belonged to when the certificate was issued.

@@ -33,6 +33,8 @@ from sqlalchemy.orm import aliased
 
 from lms.accounts.models import StaffCategory
 from lms.audit.operations import record_event
+from lms.classroom.models import Audience
+from lms.classroom.rollup import rollup
 from lms.db import stream_rows, utcnow
 from lms.extensions import db
 from lms.org.models import UNIT_KIND_LABELS, OrgUnit, OrgUnitClosure, UnitKind
@@ -255,6 +257,27 @@ def unit_rows(export: AssessmentExport) -> Iterator[list[Any]]:
         yield list(row)
 
 
+def citizen_session_columns() -> list[Column]:
+    return [
+        Column(_("Unit code"), TEXT, 12), Column(_("Unit"), TEXT, 34),
+        Column(_("Commune"), TEXT, 30), Column(_("Sessions"), INTEGER, 10),
+        *(Column(audience.label, INTEGER, 12) for audience in Audience),
+        Column(_("Participants"), INTEGER, 12), Column(_("Completions"), INTEGER, 12),
+    ]
+
+
+def citizen_session_rows(export: AssessmentExport) -> Iterator[list[Any]]:
+    """The year's school sessions for citizens, per unit that held them (lms/classroom/rollup).
+    Participants are counted here only: they are never officials in the other sheets."""
+    english = export.locale == "en"
+    for group in rollup(export.scope, year=export.year):
+        commune = group.commune.name_in(export.locale) if group.commune else None
+        for unit, counts in group.units:
+            yield [unit.code, unit.name_en if english else unit.name_vi, commune,
+                   counts.sessions, *(counts.by_audience[a] for a in Audience),
+                   counts.participants, counts.completions]
+
+
 def policy_rows(export: AssessmentExport) -> Iterator[tuple[list[Any], list[str]]]:
     """(values, kinds) rows describing the policy used, then its full text, line by line."""
     policy = export.scores.policy
@@ -400,7 +423,7 @@ def write_xlsx(export: AssessmentExport, target: str | IO[bytes], *,
                progress: Callable[[int], Any] | None = None) -> int:
     """Write the workbook to a path or binary file; returns the number of officials.
 
-    Sheets: officials, units, policy, metadata. A zip file can only be read once complete,
+    Sheets: officials, units, citizen sessions, policy, metadata. A zip file can only be read once complete,
     so a web download writes to a temporary file first (see lms/exports/views.py)."""
     workbook = xlsxwriter.Workbook(target, _XLSX_OPTIONS)
     workbook.set_properties({"title": _("Digital-skills assessment"),
@@ -411,6 +434,8 @@ def write_xlsx(export: AssessmentExport, target: str | IO[bytes], *,
     count = _write_table(officials, cells, official_columns(export), official_rows(export),
                          progress)
     _write_table(workbook.add_worksheet(_("Units")), cells, unit_columns(), unit_rows(export))
+    _write_table(workbook.add_worksheet(_("Citizen sessions")), cells, citizen_session_columns(),
+                 citizen_session_rows(export))
 
     policy = workbook.add_worksheet(_("Policy"))
     policy.set_column(0, 0, 50)

@@ -5,7 +5,17 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.db import UTCDateTime, enum_column, utcnow
@@ -72,12 +82,20 @@ def new_public_id() -> str:
 
 
 class QuizAttempt(db.Model):
-    """One attempt at a course's quiz: one row per attempt, ready for set-based reports."""
+    """One attempt at a course's quiz: one row per attempt, ready for set-based reports.
+
+    The learner is an official or a session participant (``lms.classroom``), never both.
+    Everything that counts officials (scoring, exports, the API) reads ``official_id``, so
+    participants' attempts never reach it.
+    """
 
     __tablename__ = "quiz_attempt"
     __table_args__ = (
         # The attempt limit holds under concurrency: two starts cannot take the same number.
         UniqueConstraint("official_id", "course_id", "number", name="uq_quiz_attempt_number"),
+        UniqueConstraint("participant_id", "course_id", "number",
+                         name="uq_quiz_attempt_participant_number"),
+        CheckConstraint("(official_id IS NULL) <> (participant_id IS NULL)", name="one_learner"),
         # Per official and course, by time: the attempts page, limits and best-score lookups.
         Index("ix_quiz_attempt_official_course", "official_id", "course_id", "submitted_at"),
         Index("ix_quiz_attempt_course_submitted", "course_id", "submitted_at"),
@@ -85,7 +103,9 @@ class QuizAttempt(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
-    official_id: Mapped[int] = mapped_column(ForeignKey("official.id", ondelete="CASCADE"))
+    official_id: Mapped[int | None] = mapped_column(ForeignKey("official.id", ondelete="CASCADE"))
+    participant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session_participant.id", ondelete="CASCADE"))
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"))
     course_version_id: Mapped[int] = mapped_column(ForeignKey("course_version.id"))
     number: Mapped[int] = mapped_column(Integer)

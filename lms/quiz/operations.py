@@ -2,7 +2,7 @@
 
 Integrity rules (each has a test in tests/quiz/test_integrity.py):
 
-- The attempt limit holds under concurrent requests: attempts are numbered per official and
+- The attempt limit holds under concurrent requests: attempts are numbered per learner and
   course, and the database refuses a second attempt with the same number.
 - Submitting twice gives one graded attempt: the submission first claims the attempt with
   ``UPDATE … WHERE status = 'in_progress'``; only the request that changed the row grades it.
@@ -11,15 +11,21 @@ Integrity rules (each has a test in tests/quiz/test_integrity.py):
   deadline (plus a 30-second allowance for the network) count; answers that arrive later are
   ignored, and the attempt is graded on what was saved in time and marked late. An attempt left
   open past its deadline is graded the same way the next time the learner opens the course.
+
+The learner is an official or a session participant (``lms.classroom``). The rules above are
+the same for both; what differs lives behind :class:`Learner`: whose attempt it is, which
+lessons must come first, whether answers are still taken (a closed session takes none) and
+what a graded attempt leads to (an official's course completion and xAPI statements; a
+participant's session completion).
 """
 
 from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -48,23 +54,90 @@ class QuizRefused(Exception):
 
     LESSONS_FIRST = "lessons_first"
     NO_ATTEMPTS_LEFT = "no_attempts_left"
+    # A participant's session is closed, or its facilitator has not opened the quiz yet.
+    SESSION_CLOSED = "session_closed"
+    NOT_OPEN_YET = "not_open_yet"
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
 
 
-def attempts_used(official_id: int, course_id: int) -> int:
+class Learner(Protocol):
+    """Who takes a quiz, and the rules that depend on who it is."""
+
+    @property
+    def owner(self) -> dict[str, int]:
+        """The attempt's learner column and value: ``{"official_id": 7}``."""
+
+    def lessons_missing(self, version: CourseVersion) -> bool:
+        """True while lessons that must come before the quiz are unread."""
+
+    def check_may_answer(self) -> None:
+        """Raise :class:`QuizRefused` when no answer may be taken now."""
+
+    def after_started(self, attempt: QuizAttempt) -> None:
+        """The attempt was just flushed."""
+
+    def after_graded(self, attempt: QuizAttempt, at: datetime) -> None:
+        """The attempt was just graded (flushed, not committed)."""
+
+
+class OfficialLearner:
+    """An official: lessons required by the course, course completion, xAPI statements."""
+
+    def __init__(self, official_id: int) -> None:
+        self.official_id = official_id
+
+    @property
+    def owner(self) -> dict[str, int]:
+        return {"official_id": self.official_id}
+
+    def lessons_missing(self, version: CourseVersion) -> bool:
+        return version.require_lessons and bool(missing_required_lessons(self.official_id, version))
+
+    def check_may_answer(self) -> None:
+        return None
+
+    def after_started(self, attempt: QuizAttempt) -> None:
+        record_quiz_started(attempt)
+
+    def after_graded(self, attempt: QuizAttempt, at: datetime) -> None:
+        record_quiz_graded(attempt)
+        record_completion_if_earned(self.official_id, attempt.course, at=at)
+
+
+def as_learner(learner: Official | Learner | int) -> Learner:
+    """An official (or an official's id) as a :class:`Learner`; a Learner as it is."""
+    if isinstance(learner, Official):
+        return OfficialLearner(learner.id)
+    if isinstance(learner, int):
+        return OfficialLearner(learner)
+    return learner
+
+
+def _learner_of(attempt: QuizAttempt) -> Learner:
+    if attempt.official_id is None:
+        raise ValueError("a participant's attempt needs its Learner (lms.classroom)")
+    return OfficialLearner(attempt.official_id)
+
+
+def _owned_by(owner: dict[str, int]) -> ColumnElement[bool]:
+    ((column, value),) = owner.items()
+    return getattr(QuizAttempt, column) == value
+
+
+def attempts_used(learner: Official | Learner | int, course_id: int) -> int:
     return db.session.execute(
         select(func.count()).select_from(QuizAttempt).where(
-            QuizAttempt.official_id == official_id, QuizAttempt.course_id == course_id)
+            _owned_by(as_learner(learner).owner), QuizAttempt.course_id == course_id)
     ).scalar_one()
 
 
-def open_attempt(official_id: int, course_id: int) -> QuizAttempt | None:
+def open_attempt(learner: Official | Learner | int, course_id: int) -> QuizAttempt | None:
     return db.session.execute(
         select(QuizAttempt).where(
-            QuizAttempt.official_id == official_id, QuizAttempt.course_id == course_id,
+            _owned_by(as_learner(learner).owner), QuizAttempt.course_id == course_id,
             QuizAttempt.status == AttemptStatus.IN_PROGRESS)
         .order_by(QuizAttempt.number.desc()).limit(1)
     ).scalar_one_or_none()
@@ -75,22 +148,25 @@ def attempts_left(version: CourseVersion, used: int) -> int | None:
     return None if version.max_attempts is None else max(0, version.max_attempts - used)
 
 
-def start_attempt(official: Official, course: Course, *, now: datetime | None = None) -> QuizAttempt:
+def start_attempt(learner: Official | Learner, course: Course, *,
+                  now: datetime | None = None) -> QuizAttempt:
     """Resume the open attempt, or start a new one with freshly drawn questions. Commits."""
     now = now or utcnow()
-    finalize_expired_attempts(official.id, course.id, now=now)
-    existing = open_attempt(official.id, course.id)
+    learner = as_learner(learner)
+    finalize_expired_attempts(learner, course.id, now=now)
+    learner.check_may_answer()
+    existing = open_attempt(learner, course.id)
     if existing is not None:
         return existing
     version = current_version(course)
-    if version.require_lessons and missing_required_lessons(official.id, version):
+    if learner.lessons_missing(version):
         raise QuizRefused(QuizRefused.LESSONS_FIRST)
-    used = attempts_used(official.id, course.id)
+    used = attempts_used(learner, course.id)
     if attempts_left(version, used) == 0:
         raise QuizRefused(QuizRefused.NO_ATTEMPTS_LEFT)
 
     attempt = QuizAttempt(
-        official_id=official.id, course_id=course.id, course_version_id=version.id,
+        **learner.owner, course_id=course.id, course_version_id=version.id,
         number=used + 1, started_at=now,
         deadline_at=now + timedelta(minutes=version.time_limit_minutes)
         if version.time_limit_minutes else None,
@@ -101,12 +177,12 @@ def start_attempt(official: Official, course: Course, *, now: datetime | None = 
     db.session.add(attempt)
     try:
         db.session.flush()
-        record_quiz_started(attempt)
+        learner.after_started(attempt)
         db.session.commit()
     except IntegrityError:
         # Another request took this attempt number a moment ago (double click, two tabs).
         db.session.rollback()
-        existing = open_attempt(official.id, course.id)
+        existing = open_attempt(learner, course.id)
         if existing is not None:
             return existing
         raise QuizRefused(QuizRefused.NO_ATTEMPTS_LEFT) from None
@@ -154,9 +230,11 @@ def _is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def save_responses(attempt: QuizAttempt, responses: dict[int, Any], *,
-                   now: datetime | None = None) -> bool:
-    """Autosave: store the answers given so far. False when the attempt no longer takes any."""
+                   now: datetime | None = None, learner: Learner | None = None) -> bool:
+    """Autosave: store the answers given so far. False when the attempt no longer takes any;
+    :class:`QuizRefused` when the learner may not answer at all (a closed session)."""
     now = now or utcnow()
+    (learner or _learner_of(attempt)).check_may_answer()
     if not attempt.is_open or _is_overdue(attempt, now):
         return False
     _store(attempt, responses, now)
@@ -172,11 +250,19 @@ def _store(attempt: QuizAttempt, responses: dict[int, Any], now: datetime) -> No
 
 
 def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None, *,
-                   now: datetime | None = None) -> QuizAttempt:
-    """Grade the attempt once. A second submission returns the first one's result. Commits."""
+                   now: datetime | None = None, learner: Learner | None = None,
+                   check: bool = True) -> QuizAttempt:
+    """Grade the attempt once. A second submission returns the first one's result. Commits.
+
+    :class:`QuizRefused` when the learner may not answer (a closed session). ``check=False``
+    is for grading an attempt whose time ran out, on the answers saved in time.
+    """
     now = now or utcnow()
+    learner = learner or _learner_of(attempt)
     if not attempt.is_open:
         return attempt
+    if check:
+        learner.check_may_answer()
     late = _is_overdue(attempt, now)
     if responses is not None and not late:
         _store(attempt, responses, now)
@@ -203,20 +289,20 @@ def submit_attempt(attempt: QuizAttempt, responses: dict[int, Any] | None, *,
     attempt.passed = attempt.percent >= version.pass_mark
     db.session.flush()
     db.session.refresh(attempt, ["status", "submitted_at", "late"])
-    record_quiz_graded(attempt)
-    record_completion_if_earned(attempt.official_id, attempt.course, at=now)
+    learner.after_graded(attempt, now)
     db.session.commit()
     return attempt
 
 
-def finalize_expired_attempts(official_id: int, course_id: int | None = None, *,
+def finalize_expired_attempts(learner: Official | Learner | int, course_id: int | None = None, *,
                               now: datetime | None = None) -> int:
     """Grade open attempts whose time ran out, on the answers saved in time."""
     now = now or utcnow()
+    learner = as_learner(learner)
     query = (
         select(QuizAttempt)
         .options(selectinload(QuizAttempt.items))
-        .where(QuizAttempt.official_id == official_id,
+        .where(_owned_by(learner.owner),
                QuizAttempt.status == AttemptStatus.IN_PROGRESS,
                QuizAttempt.deadline_at.is_not(None),
                QuizAttempt.deadline_at < now - LATE_ALLOWANCE)
@@ -225,5 +311,5 @@ def finalize_expired_attempts(official_id: int, course_id: int | None = None, *,
         query = query.where(QuizAttempt.course_id == course_id)
     expired = list(db.session.execute(query).scalars())
     for attempt in expired:
-        submit_attempt(attempt, None, now=now)
+        submit_attempt(attempt, None, now=now, learner=learner, check=False)
     return len(expired)

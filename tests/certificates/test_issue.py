@@ -18,6 +18,8 @@ from lms.certificates.operations import (
     revoke_certificate,
 )
 from lms.certificates.queries import serial_column
+from lms.classroom.models import Audience, Pacing
+from lms.classroom.operations import create_session, join_session
 from lms.extensions import db
 from lms.learning.models import Course, CourseCompletion
 from lms.learning.queries import course_by_slug, current_version
@@ -170,9 +172,14 @@ def test_a_certificate_has_exactly_one_holder(app, make_official, sample_course)
                        completed_at=holder.created_at, percent=90.0)
         with pytest.raises(ValueError):
             issue_certificate(**details)
+        session = create_session(unit=holder.unit, course=course, title="Buổi học",
+                                 lesson_keys=None, starts_at=holder.created_at, place="Hội trường",
+                                 audience=Audience.RESIDENTS, expected_size=20,
+                                 pacing=Pacing.SELF_PACED, by=None)
+        someone = join_session(session, display_name="Lê Thị Hoa", group_name=None)
         with pytest.raises(ValueError):
-            issue_certificate(official_id=holder.id, participant_id=41, **details)
+            issue_certificate(official_id=holder.id, participant_id=someone.id, **details)
         # A session participant (the classroom feature) holds one without an account.
-        participant = issue_certificate(participant_id=41, **details)
+        participant = issue_certificate(participant_id=someone.id, **details)
         db.session.commit()
-        assert participant.official_id is None and participant.participant_id == 41
+        assert participant.official_id is None and participant.participant_id == someone.id

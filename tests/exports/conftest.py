@@ -46,4 +46,4 @@ def read_csv(data: bytes, separator: str = ",") -> list[list[str]]:
 
 
 def metadata(workbook) -> dict[str, object]:
-    return {label: value for label, value in sheet_rows(workbook.worksheets[3])}
+    return {label: value for label, value in sheet_rows(workbook.worksheets[-1])}

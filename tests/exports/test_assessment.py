@@ -38,7 +38,8 @@ def test_xlsx_holds_real_numbers_dates_and_booleans(app, runner, world, make_off
     assert result.exit_code == 0, result.output
     assert "6 officials of P and below" in result.output
     workbook = read_workbook(data)
-    assert workbook.sheetnames == ["Officials", "Units", "Policy", "About this export"]
+    assert workbook.sheetnames == ["Officials", "Units", "Citizen sessions", "Policy",
+                                  "About this export"]
 
     officials = by_code(workbook["Officials"])
     assert set(officials) == {"a1", "a2", "a3", "a5", "b1", "hr"}  # a4's category owes nothing

@@ -1,0 +1,1 @@
+"""Citizen digital-skills sessions run by schools: join codes, participants, live results."""

@@ -1,0 +1,81 @@
+"""Who may open which session pages: a teacher of school A never sees school B's sessions."""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.accounts.models import Role
+from tests.classroom.helpers import create_session, session_row
+from tests.conftest import csrf_token
+
+
+@pytest.fixture
+def session_b(app, client, login_as, make_official, school_tree, sample_course):
+    school_b = school_tree["school_b"]
+    teacher_b = make_official("giaovien.b", unit=school_b, roles=[(Role.FACILITATOR, school_b)])
+    login_as(teacher_b)
+    session = session_row(app, create_session(client, unit=school_b, title="Buổi của trường B"))
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    return session
+
+
+PAGES = ("", "/live", "/projector", "/report", "/report.csv", "/report.xlsx")
+
+
+def test_a_teacher_of_school_a_gets_404_on_school_b_sessions(client, login_as, teacher, session_b):
+    login_as(teacher)
+    for page in PAGES:
+        assert client.get(f"/sessions/{session_b.id}{page}").status_code == 404, page
+    token = csrf_token(client, "/sessions/")
+    for action in ("next", "close"):
+        assert client.post(f"/sessions/{session_b.id}/{action}",
+                           data={"csrf_token": token}).status_code == 404
+    listing = client.get("/sessions/").get_data(as_text=True)
+    assert "Buổi của trường B" not in listing
+
+
+def test_a_teacher_can_only_create_sessions_for_their_own_units(client, login_as, teacher,
+                                                                 school_tree, sample_course):
+    login_as(teacher)
+    page = client.get("/sessions/new").get_data(as_text=True)
+    assert school_tree["school_a"].name_en in page or "Trường THCS An Phú" in page
+    assert "Trường Tiểu học An Phú" not in page
+    response = client.post("/sessions/new", data={
+        "csrf_token": csrf_token(client, "/sessions/new"), "title": "X",
+        "unit_id": school_tree["school_b"].id, "course": "sample",
+        "starts_at": "2026-11-23T08:30", "place": "P", "audience": "parents",
+        "expected_size": 10, "pacing": "self_paced"})
+    assert response.status_code == 422
+
+
+def test_hr_of_the_commune_may_look_but_not_run_the_session(client, login_as, make_official,
+                                                           school_tree, session_b):
+    hr = make_official("hr.xa", unit=school_tree["commune"],
+                       roles=[(Role.HR, school_tree["commune"])])
+    login_as(hr)
+    assert client.get(f"/sessions/{session_b.id}").status_code == 200
+    assert client.get(f"/sessions/{session_b.id}/report.csv").status_code == 200
+    assert client.post(f"/sessions/{session_b.id}/close",
+                       data={"csrf_token": csrf_token(client, "/sessions/")}).status_code == 403
+
+
+def test_hr_of_another_commune_gets_404(client, login_as, make_official, school_tree, session_b):
+    hr = make_official("hr.khac", unit=school_tree["other_commune"],
+                       roles=[(Role.HR, school_tree["other_commune"])])
+    login_as(hr)
+    assert client.get(f"/sessions/{session_b.id}").status_code == 404
+
+
+def test_a_plain_learner_has_no_session_pages(client, login_as, make_official, school_tree):
+    login_as(make_official(unit=school_tree["school_a"]))
+    assert client.get("/sessions/").status_code == 403
+    assert client.get("/sessions/new").status_code == 403
+    assert "Sessions" not in client.get("/").get_data(as_text=True).split("<main")[0]
+
+
+def test_facilitators_see_sessions_in_the_menu_and_the_sign_in_page_links_to_joining(
+        client, login_as, teacher):
+    assert 'href="/j/"' in client.get("/login").get_data(as_text=True)
+    login_as(teacher)
+    header = client.get("/").get_data(as_text=True).split("<main")[0]
+    assert 'href="/sessions/"' in header

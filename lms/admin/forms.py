@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 from lms.accounts.models import Role, StaffCategory
@@ -13,7 +14,7 @@ CODE_PATTERN = Regexp(r"^[A-Za-z0-9._-]+$",
 
 
 def _kind_choices():
-    return [(kind.value, kind.label) for kind in UnitKind]
+    return [SelectChoice(kind.value, kind.label) for kind in UnitKind]
 
 
 class UnitForm(FlaskForm):
@@ -45,9 +46,9 @@ class OfficialForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.staff_category.choices = [(c.value, c.label) for c in StaffCategory]
-        self.preferred_locale.choices = [("", _l("Automatic")), ("vi", "Tiếng Việt"),
-                                         ("en", "English")]
+        self.staff_category.choices = [SelectChoice(c.value, c.label) for c in StaffCategory]
+        self.preferred_locale.choices = [SelectChoice("", _l("Automatic")),
+                                         SelectChoice("vi", "Tiếng Việt"), SelectChoice("en", "English")]
 
 
 class GrantForm(FlaskForm):
@@ -57,7 +58,7 @@ class GrantForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.role.choices = [(r.value, r.label) for r in Role if r is not Role.LEARNER]
+        self.role.choices = [SelectChoice(r.value, r.label) for r in Role if r is not Role.LEARNER]
 
 
 

@@ -27,6 +27,7 @@ from lms.admin.forms import AnonymiseForm, GrantForm, OfficialForm, UnitForm
 from lms.audit.models import ACTION_LABELS, AuditEvent
 from lms.audit.operations import record_event
 from lms.extensions import db
+from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import UnitError, create_unit, update_unit
 from lms.org.queries import unit_tree
@@ -39,15 +40,9 @@ def _admin_scope():
     return scope_unit_ids(current_user, Role.ADMIN)
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    """Units the admin may choose, indented to show the tree."""
-    return [(row.unit.id, "\u2003" * row.depth + f"{row.unit.name} ({row.unit.code})")
-            for row in unit_tree(_admin_scope())]
-
-
 def _offer_units(field, preselect_from: str | None = None) -> None:
     """Fill a unit select with the admin's units; on first display, preselect ``?<arg>=id``."""
-    field.choices = _unit_choices()
+    field.choices = unit_choices(unit_tree(_admin_scope()))
     if preselect_from and request.method == "GET":
         field.data = request.args.get(preselect_from, type=int) or field.data
 

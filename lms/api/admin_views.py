@@ -19,6 +19,7 @@ from lms.api.models import ApiToken
 from lms.api.operations import issue_token, revoke_token
 from lms.db import utcnow
 from lms.extensions import db
+from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit
 from lms.org.queries import unit_tree
 from lms.web import paginate
@@ -43,8 +44,7 @@ def index():
 def new_token():
     form = TokenForm()
     # Only units of the admin's own subtree are offered, indented to show the tree.
-    form.unit_id.choices = [(row.unit.id, "\u2003" * row.depth + f"{row.unit.name} ({row.unit.code})")
-                            for row in unit_tree(scope_unit_ids(current_user, Role.ADMIN))]
+    form.unit_id.choices = unit_choices(unit_tree(scope_unit_ids(current_user, Role.ADMIN)))
     if not form.is_submitted():
         form.days.data = min(DEFAULT_LIFETIME_DAYS, current_app.config["API_TOKEN_MAX_DAYS"])
     if form.validate_on_submit():

@@ -10,6 +10,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -57,9 +58,9 @@ class SessionForm(FlaskForm):
     starts_at = DateTimeLocalField(_l("Date and time"), format="%Y-%m-%dT%H:%M",
                                    validators=[InputRequired(_l("Give the date and time."))])
     place = StringField(_l("Place"), validators=[DataRequired(), Length(max=200)])
-    audience = RadioField(_l("Audience"), choices=[(a.value, AUDIENCE_LABELS[a]) for a in Audience],
+    audience = RadioField(_l("Audience"), choices=[SelectChoice(a.value, AUDIENCE_LABELS[a]) for a in Audience],
                           default=Audience.STUDENTS.value, validators=[DataRequired()])
     expected_size = IntegerField(_l("Expected number of participants"), default=30,
                                  validators=[InputRequired(), NumberRange(min=1, max=2000)])
-    pacing = RadioField(_l("Pacing"), choices=[(p.value, PACING_LABELS[p]) for p in Pacing],
+    pacing = RadioField(_l("Pacing"), choices=[SelectChoice(p.value, PACING_LABELS[p]) for p in Pacing],
                         default=Pacing.SELF_PACED.value, validators=[DataRequired()])

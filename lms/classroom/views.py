@@ -12,6 +12,7 @@ from flask_babel import get_locale, get_timezone
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select, union
+from wtforms.fields.choices import SelectChoice
 
 from lms.accounts.access import can_act_on_unit, has_role, requires, scope_unit_ids
 from lms.accounts.models import Role
@@ -84,12 +85,12 @@ def _session_form() -> tuple[SessionForm, dict[str, CourseVersion]]:
     units = list(db.session.execute(
         select(OrgUnit).where(OrgUnit.id.in_(scope_unit_ids(current_user, Role.FACILITATOR)))
         .order_by(OrgUnit.name_vi)).scalars())
-    form.unit_id.choices = [(unit.id, unit.name) for unit in units]
+    form.unit_id.choices = [SelectChoice(unit.id, unit.name) for unit in units]
     versions = {version.course.slug: version for version in db.session.execute(
         select(CourseVersion).join(Course).where(CourseVersion.is_current.is_(True))
         .order_by(CourseVersion.title_vi)).scalars()}
-    form.course.choices = [(slug, version.title) for slug, version in versions.items()]
-    form.lessons.choices = [(f"{slug}:{lesson.key}", lesson.title)
+    form.course.choices = [SelectChoice(slug, version.title) for slug, version in versions.items()]
+    form.lessons.choices = [SelectChoice(f"{slug}:{lesson.key}", lesson.title)
                             for slug, version in versions.items() for lesson in version.lessons]
     if request.method == "GET":
         if CITIZEN_COURSE in versions:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from lms.exports.assessment import SEPARATORS
@@ -20,9 +21,9 @@ class AssessmentExportForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.period.choices = [(YEAR, _l("Whole year"))] + [
-            (quarter, _l("Quarter %(number)s", number=quarter[1])) for quarter in PERIODS]
+        self.period.choices = [SelectChoice(YEAR, _l("Whole year"))] + [
+            SelectChoice(quarter, _l("Quarter %(number)s", number=quarter[1])) for quarter in PERIODS]
         self.format.choices = [
-            ("xlsx", _l("Excel workbook (.xlsx): officials, units, policy and details of the export")),
-            ("csv", _l("CSV text (.csv): the officials only"))]
-        self.separator.choices = list(SEPARATORS.items())
+            SelectChoice("xlsx", _l("Excel workbook (.xlsx): officials, units, policy and details of the export")),
+            SelectChoice("csv", _l("CSV text (.csv): the officials only"))]
+        self.separator.choices = [SelectChoice(value, label) for value, label in SEPARATORS.items()]

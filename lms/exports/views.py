@@ -12,6 +12,7 @@ from lms.exports.assessment import prepare_export
 from lms.exports.downloads import csv_download, current_exporter, xlsx_download
 from lms.exports.forms import AssessmentExportForm
 from lms.extensions import db
+from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit
 from lms.org.queries import unit_tree
 from lms.scoring.models import YEAR
@@ -48,7 +49,7 @@ def assessment():
             year=request.args.get("year", type=int) or utcnow().astimezone(zone()).year,
             period=period if period in (YEAR, *PERIODS) else YEAR,
             unit=unit_id or _top_unit_id(units))
-    form.unit.choices = [(row.unit.id, "\u2003" * row.depth + row.unit.name) for row in units]
+    form.unit.choices = unit_choices(units, with_code=False)
 
     if request.method == "POST" and form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit.data)

@@ -27,6 +27,7 @@ from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Role
 from lms.audit.operations import record_event
 from lms.extensions import db
+from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit
 from lms.org.queries import unit_tree
 from lms.roster.columns import COLUMNS, category_label_list
@@ -74,11 +75,6 @@ def _scope():
     return scope_unit_ids(current_user, Role.HR)
 
 
-def _unit_choices() -> list[tuple[int, str]]:
-    return [(row.unit.id, "\u2003" * row.depth + f"{row.unit.name} ({row.unit.code})")
-            for row in unit_tree(_scope())]
-
-
 def _plan(table, unit: OrgUnit, deactivate_missing: bool) -> RosterPlan:
     return build_plan(table, unit, manageable_unit_ids=db.session.execute(_scope()).scalars(),
                       deactivate_missing=deactivate_missing, importer_id=current_user.id)
@@ -99,7 +95,7 @@ def _own_upload(public_id: str) -> RosterUpload:
 @requires(Role.HR)
 def index():
     form = UploadForm()
-    form.unit_id.choices = _unit_choices()
+    form.unit_id.choices = unit_choices(unit_tree(_scope()))
     if request.method == "GET" and request.args.get("unit", type=int):
         form.unit_id.data = request.args.get("unit", type=int)
     plan = None

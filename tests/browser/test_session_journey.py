@@ -60,7 +60,8 @@ def test_a_facilitator_runs_a_session_that_three_parents_join_on_their_phones(
 
     # The projector shows the code in large letters; the teacher reads it from there.
     teacher.locator("main a[href$='/projector']").click()
-    code = teacher.locator(".join-code-large").inner_text().strip()
+    code = teacher.locator(".join-code-large [aria-hidden=true]").inner_text().strip()
+    assert " ".join(code) in teacher.locator(".join-code-large .visually-hidden").inner_text()
     assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}", code), code
     assert teacher.locator(".qr svg").count() == 1
     assert f"/j/{code}" in teacher.locator(".projector").inner_text()

@@ -132,8 +132,15 @@ def join(code: str):
                                     or class_session.id == participant.session_id):
         return redirect(url_for("classroom_join.home", code=code))
     if class_session is None:
-        return render_template("classroom/join/no_session.html", code=code), 404
+        return _no_session(code)
     return _join_page(class_session, JoinForm(), ResumeForm())
+
+
+def _no_session(code: str):
+    """No open session has this code: say plainly when it is one that was closed."""
+    closed = db.session.execute(
+        select(ClassSession.id).where(ClassSession.join_code == code).limit(1)).first() is not None
+    return render_template("classroom/join/no_session.html", code=code, closed=closed), 404
 
 
 def _join_page(class_session: ClassSession, form: JoinForm, resume_form: ResumeForm,
@@ -150,7 +157,7 @@ def _join_page(class_session: ClassSession, form: JoinForm, resume_form: ResumeF
 def join_submit(code: str):
     class_session = open_session_by_code(code)
     if class_session is None:
-        return render_template("classroom/join/no_session.html", code=code), 404
+        return _no_session(code)
     form = JoinForm()
     if class_session.audience is Audience.STUDENTS:
         form.group_name.data = None  # never asked of students, so never stored

@@ -33,6 +33,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, grant_role
 from lms.certificates.identity import IdentityKind, load_identity
+from lms.classroom.models import Audience, Pacing
+from lms.classroom.operations import ParticipantLearner, create_session, join_session, mark_lesson_read
 from lms.content.sync import sync_courses
 from lms.extensions import db, limiter
 from lms.learning.models import Course, CourseCompletion
@@ -194,6 +196,7 @@ def world(live_server: LiveServer) -> World:
         sync_courses(Path(app.config["COURSES_PATH"]))
         province = _unit("BP", "Tỉnh Thử Nghiệm", UnitKind.PROVINCE)
         commune = _unit("BX", "Xã Thử Nghiệm", UnitKind.COMMUNE, province)
+        school = _unit("BXS", "Trường THCS Thử Nghiệm", UnitKind.SCHOOL, commune)
         db.session.flush()
         people = {
             "hr": _official("hr.browser", province, "Hồ Nhân Sự", roles=(Role.HR,)),
@@ -201,6 +204,9 @@ def world(live_server: LiveServer) -> World:
             "learner": _official("learner.browser", commune, "Phạm Học Viên"),
             "done": _official("bx.done", commune, "Trần Đúng Hạn"),
             "missing": _official("bx.missing", commune, "Lê Chưa Học", category=StaffCategory.CAN_BO),
+            # A teacher who runs citizen sessions at the school (no mandatory course for them).
+            "facilitator": _official("gv.browser", school, "Trần Thị Giáo Viên",
+                                     category=StaffCategory.VIEN_CHUC, roles=(Role.FACILITATOR,)),
         }
         db.session.flush()
         # Everyone was there, and the course published, well before the year began (so no one
@@ -229,7 +235,8 @@ def world(live_server: LiveServer) -> World:
         open_attempt = start_attempt(learner, real)
 
         world.units = {"province": db.session.get(OrgUnit, province.id),
-                       "commune": db.session.get(OrgUnit, commune.id)}
+                       "commune": db.session.get(OrgUnit, commune.id),
+                       "school": db.session.get(OrgUnit, school.id)}
         world.logins = {key: official.login for key, official in people.items()}
         world.ids = {key: official.id for key, official in people.items()}
         passed = db.session.execute(select(QuizAttempt.public_id).where(
@@ -241,6 +248,43 @@ def world(live_server: LiveServer) -> World:
         for obj in world.units.values():
             db.session.expunge(obj)
     return world
+
+
+CITIZEN_COURSE = "citizen-digital-skills"
+
+
+@dataclass
+class SeededSession:
+    id: int
+    code: str
+    lessons: list[str]
+
+
+@pytest.fixture(scope="package")
+def class_session(world: World) -> SeededSession:
+    """An open, self-paced session of the citizen course at the school, for parents, on two of
+    its lessons; two parents have read them and taken the quiz (one passed, one not)."""
+    app = world.server.app
+    with app.app_context():
+        school = db.session.get(OrgUnit, world.units["school"].id)
+        facilitator = db.session.get(Official, world.ids["facilitator"])
+        course = course_by_slug(CITIZEN_COURSE)
+        version = current_version(course)
+        keys = [lesson.key for lesson in version.lessons][:2]
+        session = create_session(
+            unit=school, course=course, title="Buổi học mẫu: phụ huynh lớp 8", lesson_keys=keys,
+            starts_at=datetime.now(UTC), place="Phòng 8A", audience=Audience.PARENTS,
+            expected_size=30, pacing=Pacing.SELF_PACED, by=facilitator)
+        db.session.commit()
+        for name, right in (("Nguyễn Văn An", None), ("Lê Thị Bình", 2)):
+            participant = join_session(session, display_name=name, group_name="8A")
+            for key in keys:
+                mark_lesson_read(participant, version, key)
+            db.session.commit()
+            learner = ParticipantLearner(participant)
+            attempt = start_attempt(learner, course)
+            submit_attempt(attempt, answer_key(attempt, right=right), learner=learner)
+        return SeededSession(session.id, session.join_code, keys)
 
 
 @pytest.fixture

@@ -10,7 +10,9 @@ from tests.browser.conftest import attempt_answers
 
 
 def attempt_id(page) -> str:
-    assert "/quiz/attempts/" in page.url, page.url
+    """The attempt's public id: an official's /quiz/attempts/<id>, a participant's
+    /j/<code>/quiz/<id>."""
+    assert "/quiz/attempts/" in page.url or "/j/" in page.url and "/quiz/" in page.url, page.url
     return page.url.rstrip("/").rsplit("/", 1)[-1]
 
 

@@ -11,7 +11,16 @@ from sqlalchemy import select
 
 from lms.certificates.models import Certificate
 from lms.extensions import db
-from tests.browser.conftest import TEST_PASSWORD, VIEWPORTS, World, sign_in, submit
+from tests.browser.conftest import (
+    PHONE,
+    TEST_PASSWORD,
+    VIEWPORTS,
+    SeededSession,
+    World,
+    sign_in,
+    submit,
+)
+from tests.browser.quiz_ui import answer_with_mouse
 
 BLOCKING = {"serious", "critical"}
 
@@ -88,16 +97,20 @@ def check_pages(page, paths: list[str], language: str) -> dict[str, list[dict[st
     for path in paths:
         response = page.goto(path)
         assert response is not None and response.ok, f"{path}: {response and response.status}"
-        assert page.locator("html").get_attribute("lang") == language, path
-        violations = axe_violations(page)
-        if violations:
-            found[path] = violations
-        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
-        if overflow > 0:  # WCAG 1.4.10 reflow: only a wide table may scroll, inside its frame
-            found[path] = [*violations, {"id": "reflow", "impact": "serious",
-                                         "help": f"the page is {overflow}px wider than the screen",
-                                         "nodes": []}]
+        check_shown(page, found, path, language)
     return found
+
+
+def check_shown(page, found: dict[str, list[dict[str, Any]]], label: str, language: str) -> None:
+    """The page shown: its language, axe-core, and reflow."""
+    assert page.locator("html").get_attribute("lang") == language, label
+    violations = axe_violations(page)
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    if overflow > 0:  # WCAG 1.4.10 reflow: only a wide table may scroll, inside its frame
+        violations.append({"id": "reflow", "impact": "serious",
+                           "help": f"the page is {overflow}px wider than the screen", "nodes": []})
+    if violations:
+        found[label] = violations
 
 
 def params() -> list[Any]:
@@ -173,4 +186,45 @@ def test_pages_after_an_action_have_no_serious_accessibility_violations(
     submit(page, page.locator("main form button[type=submit]").first)
     assert page.locator("section.problems tbody tr").count() >= 1  # the bad row's problems
     check_current(page, found, "roster upload with problems", language)
+    assert not found, "serious or critical accessibility violations:\n" + describe(found)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_session_pages_have_no_serious_accessibility_violations(
+        browsing, world, class_session: SeededSession, axe_source, language):
+    """A school session's pages: the facilitator's on a desktop (the rollup as HR), the
+    participant's on a phone, from the code to the quiz's result."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    number, code = class_session.id, class_session.code
+
+    teacher = browsing.new_page(language=language)
+    teacher.context.add_init_script(script=axe_source)
+    sign_in(teacher, world.logins["facilitator"], TEST_PASSWORD)
+    found |= check_pages(teacher, [
+        "/sessions/", "/sessions/new", f"/sessions/{number}", f"/sessions/{number}/projector",
+        f"/sessions/{number}/report"], language)
+    hr = browsing.new_page(language=language)
+    hr.context.add_init_script(script=axe_source)
+    sign_in(hr, world.logins["hr"], TEST_PASSWORD)
+    found |= check_pages(hr, ["/scores/citizen-sessions/",
+                              f"/scores/citizen-sessions/?year={world.year}"], language)
+
+    phone = browsing.new_page(language=language, viewport=PHONE)
+    phone.context.add_init_script(script=axe_source)
+    found |= check_pages(phone, ["/j/", f"/j/{code}"], language)
+    submit(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
+    assert phone.locator(".error-summary").count() == 1  # no name given
+    check_shown(phone, found, "join: errors", language)
+    phone.fill("#display_name", "Đỗ Thị Hạnh")
+    phone.fill("#group_name", "Thôn 3")
+    submit(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
+    check_shown(phone, found, "session home", language)
+    found |= check_pages(phone, [f"/j/{code}/lessons/{class_session.lessons[0]}"], language)
+    phone.goto(f"/j/{code}/me")
+    submit(phone, phone.locator("main form[action$='/quiz/start'] button"))
+    check_shown(phone, found, "quiz attempt", language)
+    answer_with_mouse(phone, world.server.app, right=2)
+    check_shown(phone, found, "quiz result", language)
+    phone.goto("/j/ZZZZZZ")
+    check_shown(phone, found, "join: no session with this code", language)
     assert not found, "serious or critical accessibility violations:\n" + describe(found)

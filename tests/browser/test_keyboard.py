@@ -1,5 +1,6 @@
-"""Keyboard only: signing in, starting the quiz, answering every kind of question and submitting
-with Tab, Space, Enter and the arrow keys, the focus always visible."""
+"""Keyboard only: signing in (or joining a school session with its code, name and group),
+starting the quiz, answering every kind of question and submitting with Tab, Space, Enter and
+the arrow keys, the focus always visible."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from lms.accounts.models import Official
 from lms.extensions import db
 from lms.learning.operations import mark_lesson_done
 from lms.learning.queries import course_by_slug, current_version
-from tests.browser.conftest import VIEWPORTS, attempt_answers, journey_params
+from tests.browser.conftest import VIEWPORTS, SeededSession, attempt_answers, journey_params
 from tests.browser.quiz_ui import attempt_id
 
 MAX_TABS = 120
@@ -79,7 +80,15 @@ def test_the_quiz_can_be_done_with_the_keyboard_alone(browsing, world, new_offic
     page.keyboard.press("Enter")
     page.wait_for_url("**/quiz/attempts/*")
 
-    # Questions, options and items are answered in the order the page shows them.
+    answer_with_keyboard(page, app)
+    tab_to(page, "#quiz-form .form-actions button:not([formaction])")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/result")
+    assert page.locator(".result .score").inner_text().startswith("100")
+
+
+def answer_with_keyboard(page, app) -> None:
+    """Every question of the open attempt, right, in the order the page shows them."""
     for position, kind, options, items, response in attempt_answers(app, attempt_id(page)):
         name = f"q{position}"
         if kind == "single":
@@ -97,6 +106,30 @@ def test_the_quiz_can_be_done_with_the_keyboard_alone(browsing, world, new_offic
             for item in items:
                 choose_in_select(page, f"select[name='{name}-{item}']", options.index(response[item]) + 1)
 
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_participant_joins_and_takes_the_quiz_with_the_keyboard_alone(
+        browsing, world, class_session: SeededSession, language):
+    """On a phone with a keyboard (or a switch device): the code, the name and group, the quiz."""
+    code = class_session.code
+    page = browsing.new_page(language=language, viewport=VIEWPORTS["phone"])
+
+    page.goto("/j/")
+    tab_to(page, "#code")
+    page.keyboard.type(code.lower())
+    page.keyboard.press("Enter")
+    page.wait_for_url(world.server(f"/j/{code}"))
+    tab_to(page, "#display_name")
+    page.keyboard.type(f"Bàn Phím {language}")
+    tab_to(page, "#group_name")
+    page.keyboard.type("Thôn 5")
+    page.keyboard.press("Enter")
+    page.wait_for_url(world.server(f"/j/{code}/me"))
+
+    tab_to(page, "form[action$='/quiz/start'] button")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/j/{code}/quiz/*")
+    answer_with_keyboard(page, world.server.app)
     tab_to(page, "#quiz-form .form-actions button:not([formaction])")
     page.keyboard.press("Enter")
     page.wait_for_url("**/result")

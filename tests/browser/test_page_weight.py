@@ -4,12 +4,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from lms.learning.queries import course_by_slug, current_version
-from tests.browser.conftest import LOCAL_HOSTS, PHONE, TEST_PASSWORD, World, sign_in
+from tests.browser.conftest import (
+    LOCAL_HOSTS,
+    PHONE,
+    TEST_PASSWORD,
+    SeededSession,
+    World,
+    sign_in,
+    submit,
+)
 
 BUDGET = 60 * 1024
 
@@ -53,15 +62,11 @@ def signed_in_state(browsing, world):
     return page.context.storage_state()
 
 
-def test_catalogue_lesson_and_quiz_weigh_at_most_60_kb_on_a_phone(browsing, world, signed_in_state):
-    pages = {
-        "catalogue": "/learn/",
-        "lesson": heaviest_lesson(world),
-        "quiz": f"/quiz/attempts/{world.attempts['open']}",
-    }
+def check_weights(browsing, pages: dict[str, tuple[Any, str]]) -> None:
+    """Each page (name: (browser state, path)) weighs at most the budget on a first visit."""
     report, over = [], []
-    for name, path in pages.items():
-        total, parts = first_visit_bytes(browsing, signed_in_state, path)
+    for name, (storage_state, path) in pages.items():
+        total, parts = first_visit_bytes(browsing, storage_state, path)
         detail = ", ".join(f"{part} {size / 1024:.1f} KB" for part, size in parts)
         report.append(f"{name} {path}: {total / 1024:.1f} KB ({detail})")
         if total > BUDGET:
@@ -69,3 +74,36 @@ def test_catalogue_lesson_and_quiz_weigh_at_most_60_kb_on_a_phone(browsing, worl
     print("\n".join(["first-visit page weight on a phone:", *report]))
     assert not over, "over the 60 KB budget:\n" + "\n".join(report)
     assert not browsing.outside
+
+
+def test_catalogue_lesson_and_quiz_weigh_at_most_60_kb_on_a_phone(browsing, world, signed_in_state):
+    check_weights(browsing, {
+        "catalogue": (signed_in_state, "/learn/"),
+        "lesson": (signed_in_state, heaviest_lesson(world)),
+        "quiz": (signed_in_state, f"/quiz/attempts/{world.attempts['open']}"),
+    })
+
+
+@pytest.fixture
+def participant_in_quiz(browsing, class_session: SeededSession) -> tuple[Any, str]:
+    """A parent who joined the session and started its quiz: (browser state, quiz path)."""
+    page = browsing.new_page(language="vi", viewport=PHONE)
+    page.goto(f"/j/{class_session.code}")
+    page.fill("#display_name", "Vũ Văn Nhẹ")
+    page.fill("#group_name", "8C")
+    submit(page, page.locator("main form[action$='/join'] button[type=submit]"))
+    submit(page, page.locator("main form[action$='/quiz/start'] button"))
+    path = urlsplit(page.url).path
+    assert f"/j/{class_session.code}/quiz/" in path, path
+    return page.context.storage_state(), path
+
+
+def test_a_participants_join_page_and_quiz_weigh_at_most_60_kb_on_a_phone(
+        browsing, class_session: SeededSession, participant_in_quiz):
+    """What a parent's phone downloads in a school session, often on a slow mobile connection."""
+    state, quiz = participant_in_quiz
+    check_weights(browsing, {
+        "code": (None, "/j/"),
+        "join": (None, f"/j/{class_session.code}"),
+        "participant quiz": (state, quiz),
+    })

@@ -165,8 +165,13 @@ def test_a_closed_session_refuses_joins_answers_and_submissions(app, client, pho
 
     refused = late_comer.post(f"/j/{code}/join", data={"csrf_token": late_token,
                                                        "display_name": "Muộn"})
+    # Refused, and told why: the code was right, the session is over.
     assert refused.status_code == 404
-    assert "No open session has the code" in refused.get_data(as_text=True)
+    assert "is closed: nobody can join it any more" in refused.get_data(as_text=True)
+    again = late_comer.get(f"/j/{code}")
+    assert again.status_code == 404 and "Session closed" in again.get_data(as_text=True)
+    unknown = late_comer.get("/j/ZZZZZZ")
+    assert unknown.status_code == 404 and "No open session has the code" in unknown.get_data(as_text=True)
     saved = lan.post(f"/j/{code}/quiz/{public_id}/save", data=form,
                      headers={"Accept": "application/json"})
     assert saved.status_code == 409 and saved.get_json()["reason"] == "session_closed"

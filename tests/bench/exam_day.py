@@ -224,12 +224,12 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited: {self.log_path.read_text()[-3000:]}")
             try:
-                if requests.get(self.base + "/healthz", timeout=2).status_code == 200:
+                if requests.get(self.base + "/healthz", timeout=10).status_code == 200:
                     # Both workers answer only once each has built its app: warm them all.
                     for _ in range(self.workers * self.threads * 2):
                         requests.get(self.base + "/healthz", timeout=10)
                     return
-            except requests.ConnectionError:
+            except requests.RequestException:  # not listening yet, or a worker still booting
                 pass
             time.sleep(0.3)
         raise RuntimeError("gunicorn did not answer /healthz within 60 s")
@@ -296,6 +296,17 @@ class Recorder:
             times[sample.endpoint].append(sample.seconds)
         return times
 
+    def timeline(self, bucket: float) -> list[tuple[int, int, float, int]]:
+        """Per ``bucket`` seconds from the start: (start second, requests started, p95 seconds,
+        errors)."""
+        buckets: dict[int, list[Sample]] = defaultdict(list)
+        for sample in self.samples:
+            buckets[int(sample.started // bucket)].append(sample)
+        return [(int(index * bucket), len(samples),
+                 percentile([sample.seconds for sample in samples], .95),
+                 sum(1 for sample in samples if not sample.ok))
+                for index, samples in sorted(buckets.items())]
+
     def peak_rate(self) -> int:
         """Most requests started in any one second."""
         per_second: dict[int, int] = defaultdict(int)
@@ -326,10 +337,15 @@ class Browser:
         self.keepalive = keepalive
         self.session = requests.Session()
         self.session.headers["Accept-Language"] = "vi"
+        self.last_answer = 0.0
 
     def call(self, endpoint: str, method: str, path: str, *, expect: int, json: bool = False,
              **kwargs) -> requests.Response:
         headers = {"Accept": "application/json"} if json else {}
+        if time.monotonic() - self.last_answer > self.keepalive / 2:
+            # gunicorn closes a connection left idle for its keep-alive time; a browser then
+            # opens a new one. Do so before the server's close can race our next request.
+            self.session.close()
         started = time.monotonic()
         detail = ""
         try:
@@ -342,18 +358,15 @@ class Browser:
                     detail += " database is locked"
         except requests.RequestException as error:
             response, ok, detail = None, False, f"{type(error).__name__}: {error}"
-        elapsed = time.monotonic() - started
+        self.last_answer = time.monotonic()
+        elapsed = self.last_answer - started
         self.recorder.add(Sample(endpoint, started - self.recorder.origin, elapsed, ok, detail))
         if not ok:
             raise RequestFailed(f"{endpoint}: {detail}")
         return response
 
     def think(self, seconds: float) -> None:
-        """Wait like a person. gunicorn closes a connection idle for longer than its keep-alive;
-        close ours first so that the next request opens a fresh one, as a browser would,
-        instead of racing the server's close."""
-        if seconds > self.keepalive * 0.8:
-            self.session.close()
+        """Wait like a person."""
         if seconds > 0:
             time.sleep(seconds)
 

@@ -87,7 +87,8 @@ class Phase:
         self.wall = time.monotonic()
         self.cpu = cpu_self()
         self.server_cpu = self.server.cpu_seconds()
-        self.samples: list[tuple[float, float, float]] = []  # (seconds, app CPU, loadgen CPU)
+        self.baseline = (0.0, self.server_cpu["app"] + self.server_cpu["database"], self.cpu)
+        self.samples: list[tuple[float, float, float]] = []  # (seconds, server CPU, loadgen CPU)
         self._done = threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -106,8 +107,7 @@ class Phase:
         cores = os.cpu_count() or 1
         if index >= len(self.samples):
             return float("nan"), float("nan")
-        before = (0.0, self.server_cpu["app"] + self.server_cpu["database"], self.cpu) if index == 0 \
-            else self.samples[index - 1]
+        before = self.samples[index - 1] if index else self.baseline
         after = self.samples[index]
         span = after[0] - before[0]
         return (after[1] - before[1]) / span / cores, (after[2] - before[2]) / span / cores

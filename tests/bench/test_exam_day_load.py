@@ -210,7 +210,7 @@ def closed_loop(server: Server, browsers: list[Browser], endpoint: str, request)
 
 def signed_in(server: Server, logins: list[str], key: dict) -> list[ExamTaker]:
     recorder = Recorder()
-    takers = [ExamTaker(Browser(server.base, recorder, 3600), login, key, random.Random(number))
+    takers = [ExamTaker(Browser(server.base, recorder, KEEPALIVE), login, key, random.Random(number))
               for number, login in enumerate(logins)]
     chunks = [takers[index::CONCURRENCY] for index in range(CONCURRENCY)]
 

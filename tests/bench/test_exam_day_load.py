@@ -346,7 +346,11 @@ def test_exam_day_load(database: str, tmp_path: Path) -> None:
     unit_id = prepare_database(database_url, tmp_path)
     key = answer_key()
     server = Server(database_url, tmp_path, WORKERS, THREADS)
-    server.start()
+    try:
+        server.start()
+    except BaseException:
+        server.stop()  # a server that never answered must not outlive the run
+        raise
     report = [f"== {database}: gunicorn gthread, {WORKERS} workers x {THREADS} threads; "
               f"answering {ANSWER_MINUTES:g} min compressed {COMPRESSION:g}x to "
               f"{ANSWER_MINUTES * 60 / COMPRESSION:.0f} s; start and submit windows 60 s each"]

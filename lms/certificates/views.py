@@ -151,6 +151,19 @@ def download(serial: str):
             has_role(current_user, Role.UNIT_MANAGER)
             and can_act_on_unit(current_user, Role.UNIT_MANAGER, holder_unit(certificate))):
         abort(404)
+    return send_certificate_pdf(
+        certificate, back_to=url_for("certificates.mine"),
+        unavailable=_("The certificate's PDF cannot be made right now. Please try again later; if "
+                      "it keeps failing, tell your administrator."))
+
+
+def send_certificate_pdf(certificate: Certificate, *, back_to: str, unavailable: str):
+    """The holder's signed PDF as a private download, signed and stored on the first one.
+
+    A revoked certificate, or one whose file was erased with its holder's name, answers 404;
+    when the signing key cannot be used, the holder goes back to ``back_to`` with the message
+    ``unavailable``. Callers have checked who may download it.
+    """
     if certificate.revoked_at is not None:
         abort(404)
     try:
@@ -161,9 +174,8 @@ def download(serial: str):
     except SigningUnavailable:
         current_app.logger.exception("Certificate %s could not be signed", certificate.serial)
         db.session.rollback()
-        flash(_("The certificate's PDF cannot be made right now. Please try again later; if it "
-                "keeps failing, tell your administrator."), "error")
-        return redirect(url_for("certificates.mine"))
+        flash(unavailable, "error")
+        return redirect(back_to)
     db.session.commit()
     response = send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
                          download_name=f"certificate-{certificate.serial}.pdf", max_age=0)

@@ -8,7 +8,6 @@ session belongs to the session named by the code; anything else answers 404.
 
 from __future__ import annotations
 
-from io import BytesIO
 from pathlib import Path
 
 from flask import (
@@ -20,7 +19,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     send_from_directory,
     session,
     url_for,
@@ -31,10 +29,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.access import public
-from lms.certificates.identity import SigningUnavailable
 from lms.certificates.models import Certificate
-from lms.certificates.operations import CertificateFileDeleted, certificate_pdf
-from lms.certificates.views import public_url
+from lms.certificates.views import send_certificate_pdf
 from lms.classroom.forms import CodeForm, JoinForm, ResumeForm, normalise_code
 from lms.classroom.models import Audience, ClassSession, SessionParticipant
 from lms.classroom.operations import (
@@ -398,20 +394,8 @@ def certificate(code: str):
     certificate = db.session.execute(
         select(Certificate).where(Certificate.participant_id == participant.id)
     ).scalar_one_or_none()
-    if certificate is None or certificate.revoked_at is not None:
+    if certificate is None:
         abort(404)
-    try:
-        content = certificate_pdf(certificate, verify_url=public_url(
-            "certificates.verify_serial", serial=certificate.serial))
-    except CertificateFileDeleted:
-        abort(404)
-    except SigningUnavailable:
-        current_app.logger.exception("Certificate %s could not be signed", certificate.serial)
-        db.session.rollback()
-        flash(_("The certificate's PDF cannot be made right now. Please try again later."), "error")
-        return redirect(url_for("classroom_join.home", code=code))
-    db.session.commit()
-    response = send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
-                         download_name=f"certificate-{certificate.serial}.pdf", max_age=0)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return send_certificate_pdf(
+        certificate, back_to=url_for("classroom_join.home", code=code),
+        unavailable=_("The certificate's PDF cannot be made right now. Please try again later."))

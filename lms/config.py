@@ -137,6 +137,9 @@ SETTINGS: tuple[Setting, ...] = (
             "participants' names (counts and results remain; see `docs/sessions.md`)."),
     Setting("LMS_SESSION_RESUME_RATE_LIMIT", "SESSION_RESUME_RATE_LIMIT", "30 per minute", str,
             "Attempts to continue a school session with a personal code, per client address."),
+    Setting("LMS_SESSION_CODE_RATE_LIMIT", "SESSION_CODE_RATE_LIMIT", "60 per 10 minutes", str,
+            "Join codes that match no open session, per client address (so codes cannot be "
+            "guessed; a class behind one address joining with the right code is not counted)."),
 )
 
 

@@ -74,6 +74,20 @@ def resume_rate_limit() -> str:
     return current_app.config["SESSION_RESUME_RATE_LIMIT"]
 
 
+def code_rate_limit() -> str:
+    return current_app.config["SESSION_CODE_RATE_LIMIT"]
+
+
+def _code_missed(response) -> bool:
+    """Only codes that lead nowhere count against an address: forty phones of one class, on
+    one school Wi-Fi, join with the right code without touching the limit."""
+    return response.status_code == 404
+
+
+# One budget for every page that looks a code up, so guesses cannot be spread over them.
+guard_codes = limiter.shared_limit(code_rate_limit, scope="session-code", deduct_when=_code_missed)
+
+
 def _refusal_message(reason: str) -> str:
     return {
         QuizRefused.SESSION_CLOSED: _("This session is closed: answers are no longer taken."),
@@ -117,6 +131,7 @@ def enter_code():
 
 @bp.route("/<code>", methods=["GET"])
 @public
+@guard_codes
 def join(code: str):
     canonical = normalise_code(code)
     if canonical != code:
@@ -150,6 +165,7 @@ def _join_page(class_session: ClassSession, form: JoinForm, resume_form: ResumeF
 
 @bp.route("/<code>/join", methods=["POST"])
 @public
+@guard_codes
 def join_submit(code: str):
     class_session = open_session_by_code(code)
     if class_session is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lms.accounts.models import Role
-from tests.classroom.helpers import create_session, session_row
+from tests.classroom.helpers import create_session, join, session_row
 from tests.conftest import csrf_token
 
 
@@ -79,3 +79,29 @@ def test_facilitators_see_sessions_in_the_menu_and_the_sign_in_page_links_to_joi
     login_as(teacher)
     header = client.get("/").get_data(as_text=True).split("<main")[0]
     assert 'href="/sessions/"' in header
+
+
+def test_guessing_codes_is_refused_but_a_class_on_one_address_joins(app, client, login_as, teacher,
+                                                                       school_tree, sample_course,
+                                                                       phone):
+    login_as(teacher)
+    code = session_row(app, create_session(client, unit=school_tree["school_a"])).join_code
+    # Forty phones of one classroom share the school Wi-Fi's address: right codes never count.
+    for seat in range(40):
+        classmate = phone()
+        assert classmate.get(f"/j/{code}").status_code == 200
+        assert join(classmate, code, name=f"Học sinh {seat}").status_code == 302
+
+    guesser = phone()
+    guesser.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    token = csrf_token(guesser, "/j/")
+    # Sixty codes that match no session answer "no session", on the page and the form alike ...
+    for attempt in range(60):
+        wrong = f"W{attempt:05d}".replace("0", "X").replace("1", "Y")
+        assert (guesser.get(f"/j/{wrong}") if attempt % 2
+                else guesser.post(f"/j/{wrong}/join", data={"csrf_token": token})).status_code == 404
+    # ... then that address is refused, even with the right code, until the window passes,
+    assert guesser.get("/j/WXXXXX").status_code == 429
+    assert guesser.get(f"/j/{code}").status_code == 429
+    # while the classroom's address still joins.
+    assert join(phone(), code, name="Học sinh muộn").status_code == 302

@@ -30,7 +30,7 @@ from typing import Any
 import requests
 from flask_migrate import upgrade
 from ruamel.yaml import YAML
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
@@ -44,6 +44,7 @@ from lms.extensions import db
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
 from lms.roster.plan import sort_key_fields
+from tests.bench.databases import empty_postgres_schema
 
 SOURCE_COURSE = "ai-basics"
 COURSE_SLUG = "ai-basics"
@@ -76,22 +77,6 @@ def bench_course_folder(root: Path) -> Path:
     return target.parent
 
 
-def reset_postgres(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                    {"name": parsed.database}).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-    engine = create_engine(url)
-    with engine.begin() as connection:
-        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-        connection.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-
-
 def app_config(database_url: str, workdir: Path) -> dict[str, Any]:
     return {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(workdir / "instance"),
             "SECRET_KEY": SECRET_KEY, "COURSES_PATH": str(workdir / "courses")}
@@ -100,7 +85,7 @@ def app_config(database_url: str, workdir: Path) -> dict[str, Any]:
 def prepare_database(database_url: str, workdir: Path) -> int:
     """Migrate, load the bench course, create the exam's unit. Returns the unit id."""
     if database_url.startswith("postgresql"):
-        reset_postgres(database_url)
+        empty_postgres_schema(database_url)
     courses = bench_course_folder(workdir)
     app = create_app(app_config(database_url, workdir))
     with app.app_context():

@@ -55,7 +55,8 @@ from lms.extensions import db
 from lms.learning.models import Course
 from lms.org.models import OrgUnit
 from lms.seeding import seed_large
-from tests.bench.test_score_speed import _ensure_postgres_database, best_of
+from tests.bench.databases import ensure_postgres_database
+from tests.bench.test_score_speed import best_of
 
 pytestmark = pytest.mark.bench
 
@@ -66,7 +67,7 @@ URL_TEMPLATE = os.environ.get("LMS_BENCH_EXPORT_DATABASE_URL") or "sqlite:////tm
 def _app(size: int, instance: Path):
     url = URL_TEMPLATE.format(n=size)
     if url.startswith("postgresql"):
-        _ensure_postgres_database(url)
+        ensure_postgres_database(url)
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_PATH": str(instance),
                       "SECRET_KEY": "bench", "COURSES_PATH": str(REPO_ROOT / "courses")})
     with app.app_context():

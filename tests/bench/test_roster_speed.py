@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, delete, insert, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import delete, insert
 from werkzeug.security import generate_password_hash
 
 from lms import create_app
@@ -35,24 +34,13 @@ from lms.roster.operations import ONE_TIME_HASH_METHOD, apply_plan, digest
 from lms.roster.plan import build_plan, sort_key_fields
 from lms.roster.reading import read_table
 from lms.seeding import FAMILY_NAMES, GIVEN_NAMES_FEMALE, GIVEN_NAMES_MALE, MIDDLE_NAMES_MALE
+from tests.bench.databases import fresh_database
 
 pytestmark = pytest.mark.bench
 
 ROWS = int(os.environ.get("LMS_BENCH_ROSTER_ROWS", "100000"))
 UNITS = 300
 DATABASE_URL = os.environ.get("LMS_BENCH_DATABASE_URL")
-
-
-def _fresh_database(tmp_path: Path) -> str:
-    if not DATABASE_URL:
-        return f"sqlite:///{tmp_path / 'roster-bench.sqlite3'}"
-    parsed = make_url(DATABASE_URL)
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}"'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-    return DATABASE_URL
 
 
 def _roster_csv(path: Path, unit_codes: list[str]) -> bytes:
@@ -76,7 +64,7 @@ def _timed(work):
 
 
 def test_roster_import_against_raw_executemany(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_database(tmp_path),
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database(DATABASE_URL, tmp_path, "roster-bench"),
                       "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "bench"})
     with app.app_context():
         upgrade(directory=MIGRATIONS_DIR)

@@ -21,8 +21,7 @@ from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text, update
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text, update
 
 from lms import create_app
 from lms.config import REPO_ROOT
@@ -34,6 +33,7 @@ from lms.org.models import OrgUnit
 from lms.quiz.models import QuizAttempt
 from lms.scoring.operations import live_run
 from lms.seeding import seed_large
+from tests.bench.databases import ensure_postgres_database
 
 pytestmark = pytest.mark.bench
 
@@ -41,17 +41,6 @@ OFFICIALS = int(os.environ.get("LMS_BENCH_OFFICIALS", "100000"))
 DATABASE_URL = os.environ.get("LMS_BENCH_DATABASE_URL") or \
     f"sqlite:///{Path('/tmp') / f'lms-bench-{OFFICIALS}.sqlite3'}"
 YEAR_END = datetime(2026, 12, 31, 12, tzinfo=UTC)
-
-
-def _ensure_postgres_database(url: str) -> None:
-    parsed = make_url(url)
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        exists = connection.execute(text("SELECT 1 FROM pg_database WHERE datname = :name"),
-                                    {"name": parsed.database}).first()
-        if not exists:
-            connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
 
 
 def best_of(runs: int, work) -> tuple[float, object]:
@@ -66,7 +55,7 @@ def best_of(runs: int, work) -> tuple[float, object]:
 @pytest.fixture(scope="module")
 def bench_app(tmp_path_factory):
     if DATABASE_URL.startswith("postgresql"):
-        _ensure_postgres_database(DATABASE_URL)
+        ensure_postgres_database(DATABASE_URL)
     app = create_app({"SQLALCHEMY_DATABASE_URI": DATABASE_URL,
                       "INSTANCE_PATH": str(tmp_path_factory.mktemp("bench")),
                       "SECRET_KEY": "bench", "COURSES_PATH": str(REPO_ROOT / "courses")})

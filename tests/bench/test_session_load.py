@@ -21,12 +21,10 @@ import re
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from werkzeug.datastructures import MultiDict
 
 from lms import create_app
@@ -39,6 +37,7 @@ from lms.learning.queries import course_by_slug
 from lms.org.models import UnitKind
 from lms.org.operations import create_unit
 from lms.quiz.models import AttemptStatus, QuizAttempt
+from tests.bench.databases import fresh_database
 from tests.conftest import FIXTURE_COURSES
 from tests.quiz.helpers import attempt_by_public_id, form_fields
 
@@ -49,18 +48,6 @@ CONCURRENCY = int(os.environ.get("LMS_BENCH_PHONES", "20"))
 DATABASE_URL = os.environ.get("LMS_BENCH_DATABASE_URL")
 REQUESTS_EACH = 8
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-def _fresh_database(tmp_path: Path) -> str:
-    if not DATABASE_URL:
-        return f"sqlite:///{tmp_path / 'sessions-bench.sqlite3'}"
-    parsed = make_url(DATABASE_URL)
-    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with server.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{parsed.database}"'))
-    server.dispose()
-    return DATABASE_URL
 
 
 def _token(response) -> str:
@@ -106,7 +93,7 @@ def _timed_pool(work, count: int) -> float:
 
 
 def test_two_hundred_participants_join_and_submit(tmp_path):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _fresh_database(tmp_path),
+    app = create_app({"SQLALCHEMY_DATABASE_URI": fresh_database(DATABASE_URL, tmp_path, "sessions-bench"),
                       "INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "bench",
                       "SESSION_COOKIE_SECURE": False, "COURSES_PATH": str(FIXTURE_COURSES)})
     with app.app_context():

@@ -41,6 +41,11 @@ def test_the_commune_sees_its_schools_sessions_and_not_the_neighbours(
     # The commune's line sums its own sessions and its schools'.
     assert _counts(page, f"{school_tree['commune'].name_en} (with its schools)") == \
         ["2", "3", "1", "0", "4", "0"]
+    # The chart beside the table draws the commune's four participants.
+    chart = page[page.index('id="participants-chart-title"'):page.index("</figure>")]
+    assert f'y="19">{school_tree["commune"].name_en}</text>' in chart
+    assert '<text class="chart-value" x="304" y="19">4</text>' in chart
+    assert school_tree["other_commune"].name_en[:10] not in chart
 
     login_as(teacher)
     assert client.get("/scores/citizen-sessions/").status_code == 403

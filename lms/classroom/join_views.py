@@ -26,7 +26,6 @@ from flask import (
 from flask_babel import format_time
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from lms.accounts.access import public
 from lms.certificates.models import Certificate
@@ -53,9 +52,10 @@ from lms.db import utcnow
 from lms.extensions import db, limiter
 from lms.learning.models import Reveal
 from lms.learning.queries import current_version
-from lms.quiz.models import AttemptItem, QuizAttempt
+from lms.quiz.models import QuizAttempt
 from lms.quiz.operations import (
     QuizRefused,
+    attempt_for,
     attempts_left,
     attempts_used,
     finalize_expired_attempts,
@@ -307,12 +307,8 @@ def media(code: str, filename: str):
 
 def _own_attempt(participant: SessionParticipant, public_id: str) -> QuizAttempt:
     """The participant's own attempt; anyone else's answers 404, like a wrong id."""
-    attempt = db.session.execute(
-        select(QuizAttempt)
-        .options(selectinload(QuizAttempt.items).joinedload(AttemptItem.question_version))
-        .where(QuizAttempt.public_id == public_id)
-    ).scalar_one_or_none()
-    if attempt is None or attempt.participant_id != participant.id:
+    attempt = attempt_for(ParticipantLearner(participant), public_id)
+    if attempt is None:
         abort(404)
     return attempt
 

@@ -143,6 +143,16 @@ def open_attempt(learner: Official | Learner | int, course_id: int) -> QuizAttem
     ).scalar_one_or_none()
 
 
+def attempt_for(learner: Official | Learner | int, public_id: str) -> QuizAttempt | None:
+    """The learner's attempt with this public id, its items and questions loaded. None for an
+    unknown id and for anyone else's attempt alike: callers answer both with 404."""
+    return db.session.execute(
+        select(QuizAttempt)
+        .options(selectinload(QuizAttempt.items).joinedload(AttemptItem.question_version))
+        .where(QuizAttempt.public_id == public_id, _owned_by(as_learner(learner).owner))
+    ).scalar_one_or_none()
+
+
 def attempts_left(version: CourseVersion, used: int) -> int | None:
     """None means unlimited."""
     return None if version.max_attempts is None else max(0, version.max_attempts - used)

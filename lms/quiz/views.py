@@ -7,7 +7,6 @@ from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from lms.accounts.access import requires
 from lms.accounts.models import Role
@@ -16,9 +15,10 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.learning.models import Reveal
 from lms.learning.queries import course_by_slug
-from lms.quiz.models import AttemptItem, QuizAttempt
+from lms.quiz.models import QuizAttempt
 from lms.quiz.operations import (
     QuizRefused,
+    attempt_for,
     finalize_expired_attempts,
     save_responses,
     start_attempt,
@@ -31,12 +31,8 @@ bp = Blueprint("quiz", __name__)
 
 def _own_attempt(public_id: str) -> QuizAttempt:
     """The signed-in official's attempt; anyone else's answers 404, like a wrong id."""
-    attempt = db.session.execute(
-        select(QuizAttempt)
-        .options(selectinload(QuizAttempt.items).joinedload(AttemptItem.question_version))
-        .where(QuizAttempt.public_id == public_id)
-    ).scalar_one_or_none()
-    if attempt is None or attempt.official_id != current_user.id:
+    attempt = attempt_for(current_user.id, public_id)
+    if attempt is None:
         abort(404)
     return attempt
 

@@ -108,16 +108,18 @@ def new():
     form, versions = _session_form()
     if form.validate_on_submit():
         version = versions.get(form.course.data)
-        chosen = [value.split(":", 1) for value in form.lessons.data or []]
-        keys = [key for slug, key in chosen if slug == form.course.data]
+        chosen = set(form.lessons.data or [])
+        # Ticked lessons as the form names them ("slug:key"), in the course's order.
+        offered = {f"{version.slug}:{lesson.key}": lesson.key
+                   for lesson in version.lessons} if version is not None else {}
         if version is None:
             form.course.errors.append(_("Choose a course."))
-        elif len(keys) != len(chosen):
+        elif not chosen <= offered.keys():
             form.lessons.errors.append(_("Tick only lessons of the chosen course."))
         else:
             unit = db.session.get(OrgUnit, form.unit_id.data)
             starts_at = form.starts_at.data.replace(tzinfo=get_timezone()).astimezone(UTC)
-            ordered = [lesson.key for lesson in version.lessons if lesson.key in set(keys)]
+            ordered = [key for value, key in offered.items() if value in chosen]
             session = create_session(
                 unit=unit, course=version.course, title=form.title.data, lesson_keys=ordered,
                 starts_at=starts_at, place=form.place.data,

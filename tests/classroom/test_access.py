@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
 from lms.accounts.models import Role
+from lms.classroom.models import ClassSession
+from lms.extensions import db
 from tests.classroom.helpers import create_session, join, session_row
 from tests.conftest import csrf_token
 
@@ -105,3 +108,18 @@ def test_guessing_codes_is_refused_but_a_class_on_one_address_joins(app, client,
     assert guesser.get(f"/j/{code}").status_code == 429
     # while the classroom's address still joins.
     assert join(phone(), code, name="Học sinh muộn").status_code == 302
+
+
+@pytest.mark.parametrize("ticked", ["welcome", "sample:no-such-lesson", "other-course:welcome"])
+def test_a_forged_lesson_choice_is_refused_and_creates_nothing(app, client, login_as, teacher,
+                                                                school_tree, sample_course, ticked):
+    login_as(teacher)
+    response = client.post("/sessions/new", data={
+        "csrf_token": csrf_token(client, "/sessions/new"), "title": "Buổi thử",
+        "unit_id": school_tree["school_a"].id, "course": "sample", "lessons": ["sample:safety", ticked],
+        "starts_at": "2026-11-23T08:30", "place": "Phòng 8A", "audience": "parents",
+        "expected_size": 10, "pacing": "self_paced"})
+    assert response.status_code == 422
+    assert "Tick only lessons of the chosen course." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(ClassSession)).scalar_one() == 0

@@ -288,3 +288,15 @@ def test_a_waiting_phone_learns_that_the_next_step_is_open(client, phone, led_se
                 data={"csrf_token": csrf_token(client, f"/sessions/{led_session.id}")})
     assert lan.get(f"/j/{code}/state").get_json()["state"] != before
     assert phone().get(f"/j/{code}/state").status_code == 404
+
+
+@pytest.mark.parametrize(("name", "message"), [("   ", "Enter the name to show."),
+                                               ("Lan" * 30, "Field cannot be longer than 80 characters.")])
+def test_a_join_without_a_usable_name_is_refused_and_writes_nothing(app, phone, led_session, name,
+                                                                    message):
+    response = join(phone(), led_session.join_code, name)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.execute(
+            select(func.count()).select_from(SessionParticipant)).scalar_one() == 0

@@ -137,6 +137,9 @@ class CourseCompletion(db.Model):
     __table_args__ = (
         UniqueConstraint("official_id", "course_id", name="uq_course_completion"),
         Index("ix_course_completion_course_completed", "course_id", "completed_at"),
+        # Covers the year's scores: one probe per (official, course) reads only the index.
+        Index("ix_course_completion_scoring", "official_id", "course_id", "completed_at",
+              "best_percent"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,12 +1,16 @@
 """Year scores as set-based SQL: the same few aggregate queries on SQLite and PostgreSQL.
 
-Nothing here loops over officials. A run turns the policy into a small literal table of rules
-(one row per mandatory course), then three queries build on each other:
+Nothing here loops over officials. A run resolves the policy's mandatory courses into a few
+rules (course, deadline, weight, who is asked); each rule becomes a handful of SQL expressions
+about one official (:meth:`ScoringRun._terms`: is the course due from them, their deadline,
+completed on time or not, best score), written once and used in three queries:
 
 1. ``course_rows``: one row per (official, mandatory course due from them) with the status
-   (on_time / late / missing / pending), the best score and the points earned;
+   (on_time / late / missing / pending), the best score and the points earned, for the
+   breakdown page, the exports and the freeze;
 2. ``official_rows``: one row per official with the indicator (0–100), band and whether they
-   meet the standard;
+   meet the standard, built from a column per rule rather than by grouping course_rows, so the
+   province's year is one pass over the officials with an index probe per rule;
 3. ``unit_rows``: one row per unit of the scope, over its whole subtree, ranked among its
    sibling units.
 
@@ -15,13 +19,15 @@ The rules for edge cases are documented in docs/scoring.md.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import reduce
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
-    CTE,
+    Boolean,
     Float,
     Integer,
     Numeric,
@@ -36,10 +42,12 @@ from sqlalchemy import (
     literal_column,
     or_,
     select,
-    true,
     type_coerce,
     union_all,
 )
+from sqlalchemy.orm import aliased
+from sqlalchemy.orm.util import AliasedClass
+from sqlalchemy.sql import Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
 from lms.accounts.models import Official
@@ -49,10 +57,23 @@ from lms.learning.models import Course, CourseCompletion
 from lms.org.models import OrgUnit, OrgUnitClosure
 from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.scoring.models import YEAR
-from lms.scoring.policy import Policy
+from lms.scoring.policy import MAX_MANDATORY, Policy
 
 PERIOD_END_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, YEAR: 12}
 STATUSES = ("on_time", "late", "missing", "pending")
+# A rule's status for one official inside official_rows, as a count in its own group of three
+# digits: adding up the rules' codes gives the official's three counts in one number, without a
+# comparison per rule and status. A policy has at most MAX_MANDATORY rules (< 1,000), so no
+# group overflows into the next.
+NOT_DUE, ON_TIME, LATE, NOT_DONE = 0, 1, 1_000, 1_000_000
+assert MAX_MANDATORY < LATE
+COURSE_COLUMNS = [("official_id", Integer()), ("unit_id", Integer()), ("rule_no", Integer()),
+                  ("course_id", Integer()), ("deadline_at", UTCDateTime()), ("weight", Float()),
+                  ("completed_at", UTCDateTime()), ("best_percent", Float()),
+                  ("status", String()), ("points", Float())]
+OFFICIAL_COLUMNS = [("official_id", Integer()), ("unit_id", Integer()), ("courses_due", Integer()),
+                    ("on_time", Integer()), ("late", Integer()), ("missing", Integer()),
+                    ("indicator", Float()), ("band", String()), ("meets_standard", Boolean())]
 
 
 def _start_of_day(day: date, zone: ZoneInfo) -> datetime:
@@ -80,6 +101,20 @@ class RuleRow:
     unit_kinds: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class RuleTerms:
+    """One rule's expressions for the official of a row (Official in the FROM clause)."""
+
+    rule: RuleRow
+    completion: AliasedClass[CourseCompletion]  # outer-joined on join_on
+    join_on: ColumnElement[bool]
+    applies: ColumnElement[bool]  # the course is due from this official
+    deadline: ColumnElement  # theirs: the rule's, or later for someone who joined late
+    completed_at: ColumnElement  # NULL: not completed before as_of
+    on_time: ColumnElement[bool]
+    best_percent: ColumnElement
+
+
 @dataclass
 class ScoringRun:
     """A policy applied to a period as of a moment, ready to query."""
@@ -92,96 +127,34 @@ class ScoringRun:
     unknown_courses: list[str] = field(default_factory=list)
     not_yet_due: list[str] = field(default_factory=list)
 
-    # -- literal tables --------------------------------------------------------------------
+    # -- one rule, for one official ----------------------------------------------------------
 
-    def _literal_cte(self, name: str, columns: list[tuple[str, Any]], rows: list[tuple]) -> CTE:
-        """A small table of literal rows; with no rows, an empty table of the same columns."""
-        if not rows:
-            return select(*[_typed(None, type_).label(column) for column, type_ in columns]
-                          ).where(false()).cte(name)
-        selects = [select(*[_typed(value, type_).label(column)
-                            for (column, type_), value in zip(columns, row, strict=True)])
-                   for row in rows]
-        return (union_all(*selects) if len(selects) > 1 else selects[0]).cte(name)
-
-    def _rule_table(self) -> CTE:
-        return self._literal_cte(
-            "scoring_rules",
-            [("rule_no", Integer()), ("course_id", Integer()), ("deadline_at", UTCDateTime()),
-             ("join_cutoff", UTCDateTime()), ("weight", Float()), ("any_kind", Integer())],
-            [(r.number, r.course_id, r.deadline_at, r.join_cutoff, r.weight,
-              0 if r.unit_kinds else 1) for r in self.rules],
-        )
-
-    def _pairs(self, name: str, column: str, attribute: str) -> CTE:
-        rows = [(rule.number, value) for rule in self.rules for value in getattr(rule, attribute)]
-        return self._literal_cte(name, [("rule_no", Integer()), (column, String())], rows)
-
-    # -- queries ---------------------------------------------------------------------------
-
-    def course_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
-        """One row per (official, mandatory course due from them)."""
-        rules = self._rule_table()
-        categories = self._pairs("scoring_rule_categories", "category", "staff_categories")
-
-        kind_matches: ColumnElement[bool] = rules.c.any_kind == 1
-        if any(rule.unit_kinds for rule in self.rules):
-            kinds = self._pairs("scoring_rule_kinds", "kind", "unit_kinds")
-            kind_matches = or_(kind_matches, select(kinds.c.rule_no)
-                               .where(kinds.c.rule_no == rules.c.rule_no, kinds.c.kind == OrgUnit.kind)
-                               .exists())
-        # Someone whose account was created fewer than grace_days before a deadline gets
+    def _terms(self, rule: RuleRow) -> RuleTerms:
+        """How ``rule`` applies to the official of the row, written once for both shapes."""
+        completion = aliased(CourseCompletion, name=f"done_{rule.number}")
+        applies: ColumnElement[bool] = Official.staff_category.in_(rule.staff_categories)
+        if rule.unit_kinds:
+            applies = and_(applies, OrgUnit.kind.in_(rule.unit_kinds))
+        # Someone whose account was created fewer than grace_days before the deadline gets
         # grace_days from the day it was created.
-        joined_late = Official.created_at > rules.c.join_cutoff
-        deadline = type_coerce(
-            case((joined_late, _plus_days(Official.created_at, self.policy.grace_days)),
-                 else_=rules.c.deadline_at),
-            UTCDateTime())
-        due = (
-            select(Official.id.label("official_id"), Official.unit_id.label("unit_id"),
-                   rules.c.rule_no, rules.c.course_id, deadline.label("deadline_at"),
-                   rules.c.weight)
-            .join(OrgUnit, OrgUnit.id == Official.unit_id)
-            .join(rules, true())
-            .join(categories, and_(categories.c.rule_no == rules.c.rule_no,
-                                   categories.c.category == Official.staff_category))
-            .where(Official.active.is_(True), kind_matches)
-        )
-        if scope is not None:
-            due = due.where(Official.unit_id.in_(scope))
-        if official_id is not None:
-            due = due.where(Official.id == official_id)
-        due = due.cte("scoring_due")
+        joined_late = Official.created_at > rule.join_cutoff
+        grace_end = _plus_days(Official.created_at, self.policy.grace_days)
+        deadline = type_coerce(case((joined_late, grace_end),
+                                    else_=literal(rule.deadline_at, UTCDateTime())), UTCDateTime())
+        completed_at = completion.completed_at
+        # completed_at < deadline, written so that the date arithmetic runs for late joiners only
+        on_time = or_(completed_at < rule.deadline_at, and_(joined_late, completed_at < grace_end))
+        return RuleTerms(
+            rule=rule, completion=completion, applies=applies, deadline=deadline,
+            completed_at=completed_at, on_time=on_time,
+            best_percent=self._best_percent(rule, completion),
+            # Completions after as_of are not joined at all: for the period they did not happen.
+            join_on=and_(completion.official_id == Official.id,
+                         completion.course_id == rule.course_id,
+                         completion.completed_at < self.as_of))
 
-        # Completions after as_of are not joined at all: for the period they did not happen.
-        completed_at = CourseCompletion.completed_at
-        best_percent = self._best_percent(due, completed_at)
-        as_of = literal(self.as_of, UTCDateTime())
-        status = case(
-            (and_(completed_at.is_not(None), completed_at < due.c.deadline_at), "on_time"),
-            (completed_at.is_not(None), "late"),
-            (due.c.deadline_at <= as_of, "missing"),
-            else_="pending",
-        )
-        policy = self.policy
-        base = case((status == "on_time", _number(policy.on_time)),
-                    (status == "late", _number(policy.late)), else_=_number(policy.missing))
-        bonus = case((completed_at.is_not(None),
-                      _number(policy.best_score_bonus / 100.0) * func.coalesce(best_percent, 0.0)),
-                     else_=0.0) if policy.best_score_bonus else _number(0.0)
-        points = base + bonus
-        return (
-            select(due.c.official_id, due.c.unit_id, due.c.rule_no, due.c.course_id,
-                   due.c.deadline_at, due.c.weight, completed_at.label("completed_at"),
-                   best_percent.label("best_percent"), status.label("status"),
-                   points.label("points"))
-            .select_from(due)
-            .outerjoin(CourseCompletion, and_(CourseCompletion.official_id == due.c.official_id,
-                                              CourseCompletion.course_id == due.c.course_id,
-                                              CourseCompletion.completed_at < self.as_of))
-        )
-
-    def _best_percent(self, due: CTE, completed_at: ColumnElement) -> ColumnElement:
+    def _best_percent(self, rule: RuleRow,
+                      completion: AliasedClass[CourseCompletion]) -> ColumnElement:
         """Best quiz score up to as_of, needed only for completed courses (the bonus).
 
         While the period runs, every attempt counts and the completion row already holds the
@@ -189,39 +162,116 @@ class ScoringRun:
         attempt before its end is looked up: one probe of the (official, course, time) index.
         """
         if self.as_of_now:
-            return CourseCompletion.best_percent
+            return completion.best_percent
         best_attempt = (
             select(func.max(QuizAttempt.percent))
-            .where(QuizAttempt.official_id == due.c.official_id,
-                   QuizAttempt.course_id == due.c.course_id,
+            .where(QuizAttempt.official_id == Official.id,
+                   QuizAttempt.course_id == rule.course_id,
                    QuizAttempt.status == AttemptStatus.SUBMITTED,
                    QuizAttempt.submitted_at < self.as_of)
             .scalar_subquery()
         )
-        return case((completed_at.is_not(None), best_attempt), else_=None)
+        return case((completion.completed_at.is_not(None), best_attempt), else_=None)
+
+    def _points_if_done(self, base: float, best_percent: ColumnElement) -> ColumnElement:
+        """Points of a completed course: the status's points, plus the best-score bonus."""
+        if not self.policy.best_score_bonus:
+            return _number(base)
+        return _number(base) + _number(self.policy.best_score_bonus / 100.0) * func.coalesce(
+            best_percent, 0.0)
+
+    def _officials(self, terms: list[RuleTerms], *, scope: Select | None,
+                   official_id: int | None, columns: list) -> Select:
+        """Active officials with their completion of each rule's course joined (one index probe
+        per rule), narrowed to ``scope`` or one official."""
+        query = select(*columns).select_from(Official)
+        if any(term.rule.unit_kinds for term in terms):
+            query = query.join(OrgUnit, OrgUnit.id == Official.unit_id)
+        for term in terms:
+            query = query.outerjoin(term.completion, term.join_on)
+        query = query.where(Official.active.is_(True))
+        if scope is not None:
+            query = query.where(Official.unit_id.in_(scope))
+        if official_id is not None:
+            query = query.where(Official.id == official_id)
+        return query
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def course_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
+        """One row per (official, mandatory course due from them): a branch per rule."""
+        if not self.rules:
+            return select(*[_typed(None, type_).label(name) for name, type_ in COURSE_COLUMNS]
+                          ).where(false())
+        as_of = literal(self.as_of, UTCDateTime())
+        policy = self.policy
+        branches = []
+        for rule in self.rules:
+            term = self._terms(rule)
+            done = term.completed_at.is_not(None)
+            status = case((term.on_time, "on_time"), (done, "late"),
+                          (term.deadline <= as_of, "missing"), else_="pending")
+            points = case((term.on_time, self._points_if_done(policy.on_time, term.best_percent)),
+                          (done, self._points_if_done(policy.late, term.best_percent)),
+                          else_=_number(policy.missing))
+            values = [Official.id, Official.unit_id, literal(rule.number, Integer()),
+                      literal(rule.course_id, Integer()), term.deadline, _number(rule.weight),
+                      term.completed_at, term.best_percent, status, points]
+            branches.append(self._officials(
+                [term], scope=scope, official_id=official_id,
+                columns=[value.label(name)
+                         for value, (name, _type) in zip(values, COURSE_COLUMNS, strict=True)],
+            ).where(term.applies))
+        rows = (union_all(*branches) if len(branches) > 1 else branches[0]).subquery("scoring_course")
+        return select(*rows.c)
 
     def official_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
-        """One row per official with at least one course due: indicator, band, standard."""
-        rows = self.course_rows(scope=scope, official_id=official_id).subquery("scoring_courses")
-        missing = func.sum(case((rows.c.status.in_(("missing", "pending")), 1), else_=0))
-        indicator = _rounded(func.sum(rows.c.weight * rows.c.points) / func.sum(rows.c.weight))
-        aggregated = (
-            select(rows.c.official_id, rows.c.unit_id,
-                   func.count().label("courses_due"),
-                   func.sum(case((rows.c.status == "on_time", 1), else_=0)).label("on_time"),
-                   func.sum(case((rows.c.status == "late", 1), else_=0)).label("late"),
-                   missing.label("missing"),
-                   indicator.label("indicator"))
-            .group_by(rows.c.official_id, rows.c.unit_id)
-            .subquery("scoring_officials")
-        )
-        band = case(*[(aggregated.c.indicator >= band.min, band.code)
-                      for band in self.policy.bands[:-1]], else_=self.policy.bands[-1].code)
-        meets: ColumnElement[bool] = aggregated.c.indicator >= self.policy.min_indicator
-        if self.policy.require_all_mandatory:
-            meets = and_(meets, aggregated.c.missing == 0)
-        return select(aggregated, band.label("band"),
-                      case((meets, True), else_=False).label("meets_standard"))
+        """One row per official with at least one course due: indicator, band, standard.
+
+        One row per official from the start, with a column per rule (not one row per course
+        grouped afterwards): a single pass over the officials and one index probe per rule.
+        """
+        if not self.rules:
+            return select(*[_typed(None, type_).label(name) for name, type_ in OFFICIAL_COLUMNS]
+                          ).where(false())
+        terms = [self._terms(rule) for rule in self.rules]
+        codes = [case((~term.applies, NOT_DUE), (term.completed_at.is_(None), NOT_DONE),
+                      (term.on_time, ON_TIME), else_=LATE).label(f"status_{term.rule.number}")
+                 for term in terms]
+        statuses = _fenced(self._officials(
+            terms, scope=scope, official_id=official_id,
+            columns=[Official.id.label("official_id"), Official.unit_id, *codes,
+                     *[term.best_percent.label(f"best_{term.rule.number}") for term in terms]],
+        ).where(or_(*[term.applies for term in terms])), "scoring_statuses")
+
+        policy = self.policy
+        weights, points = [], []
+        for term in terms:
+            status = statuses.c[f"status_{term.rule.number}"]
+            best = statuses.c[f"best_{term.rule.number}"]
+            weight = _number(term.rule.weight)
+            weights.append(case((status == NOT_DUE, _number(0.0)), else_=weight))
+            points.append(case((status == ON_TIME, weight * self._points_if_done(policy.on_time, best)),
+                               (status == LATE, weight * self._points_if_done(policy.late, best)),
+                               (status == NOT_DONE, weight * _number(policy.missing)),
+                               else_=_number(0.0)))
+        officials = _fenced(select(
+            statuses.c.official_id, statuses.c.unit_id,
+            _sum([statuses.c[f"status_{term.rule.number}"] for term in terms]).label("counts"),
+            _rounded(_sum(points) / _sum(weights)).label("indicator"),
+        ), "scoring_officials")
+        on_time = officials.c.counts % LATE
+        late = officials.c.counts // LATE % LATE
+        missing = officials.c.counts // NOT_DONE
+        band = case(*[(officials.c.indicator >= band.min, band.code)
+                      for band in policy.bands[:-1]], else_=policy.bands[-1].code)
+        meets: ColumnElement[bool] = officials.c.indicator >= policy.min_indicator
+        if policy.require_all_mandatory:
+            meets = and_(meets, missing == 0)
+        return select(officials.c.official_id, officials.c.unit_id,
+                      (on_time + late + missing).label("courses_due"), on_time.label("on_time"),
+                      late.label("late"), missing.label("missing"), officials.c.indicator,
+                      band.label("band"), case((meets, True), else_=False).label("meets_standard"))
 
     def unit_rows(self, scope: Select) -> Select:
         """One row per unit of ``scope``, over its whole subtree, ranked among its siblings."""
@@ -282,6 +332,20 @@ def _typed(value: Any, type_: Any) -> ColumnElement:
 
 def _number(value: float) -> ColumnElement:
     return _typed(value, Float())
+
+
+def _sum(terms: list[ColumnElement]) -> ColumnElement:
+    """terms[0] + terms[1] + ... within a row (SUM() adds across rows)."""
+    return reduce(operator.add, terms)
+
+
+def _fenced(query: Select, name: str) -> Subquery:
+    """``query`` as a subquery the planner computes once per row instead of merging it into
+    the query around it. Merged, every reference to one of its columns would repeat that
+    column's whole expression (SQLite and PostgreSQL both substitute it), and the status and
+    points expressions above are referenced several times. OFFSET 0 is the usual fence on
+    both databases: it changes no result."""
+    return query.offset(0).subquery(name)
 
 
 def _rounded(value: ColumnElement) -> ColumnElement:

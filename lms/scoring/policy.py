@@ -21,6 +21,9 @@ UNIT_KINDS = ("province", "department", "commune", "ward", "special_zone", "scho
               "public_service_unit", "agency")
 RANK_METRICS = ("share_meeting_standard", "mean_indicator", "on_time_share")
 PERIODS = ("Q1", "Q2", "Q3", "Q4")
+# A year asks for a handful of courses. Each mandatory course is one more join when the scores
+# are computed, and SQLite joins at most 64 tables.
+MAX_MANDATORY = 50
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,10 @@ class _PolicyReader(YamlReader):
     def rules(self, node: Any, line: int | None, year: int | None) -> tuple[MandatoryRule, ...]:
         if not isinstance(node, list):
             self.problem(line, "expected a list of mandatory courses", "mandatory")
+            return ()
+        if len(node) > MAX_MANDATORY:
+            self.problem(line, f"at most {MAX_MANDATORY} mandatory courses, not {len(node)}",
+                         "mandatory")
             return ()
         rules: list[MandatoryRule] = []
         for index, entry in enumerate(node):

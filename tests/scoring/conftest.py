@@ -68,10 +68,10 @@ def world(app, sample_course, make_unit, make_official):
     return people
 
 
-def complete(app, official, when: datetime, percents: list[float]) -> None:
+def complete(app, official, when: datetime, percents: list[float], course_slug: str = "sample") -> None:
     """Submitted attempts with these scores, the last one passing at ``when``."""
     with app.app_context():
-        course = db.session.execute(select(Course).where(Course.slug == "sample")).scalar_one()
+        course = db.session.execute(select(Course).where(Course.slug == course_slug)).scalar_one()
         version = db.session.execute(select(CourseVersion).where(
             CourseVersion.course_id == course.id)).scalar_one()
         attempts = []

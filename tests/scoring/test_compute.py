@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import shutil
+from datetime import UTC, datetime, timedelta
+from random import Random
 
+import pytest
 from sqlalchemy import select, update
 
-from lms.accounts.models import Official
+from lms.accounts.models import Official, StaffCategory
+from lms.content.sync import sync_courses
 from lms.extensions import db
 from lms.learning.models import Course, CourseVersion
 from lms.learning.operations import record_completion_if_earned
+from lms.org.models import UnitKind
 from lms.org.queries import subtree_ids
 from lms.quiz.models import AttemptStatus, QuizAttempt
 from lms.scoring.operations import activate_policy, live_run
+from tests.conftest import FIXTURE_COURSES
 from tests.scoring.conftest import END_OF_YEAR, POLICY, at, complete
 
 
@@ -146,3 +152,92 @@ def test_policy_rules_narrowed_by_unit_kind(app, world):
                                        "    unit_kinds: [school]"))
         db.session.commit()
     assert set(scores(app)) == {"a3"}  # only the school's cadre is asked
+
+
+AGREEMENT_POLICY = POLICY.replace("missing: 0,", "missing: 5,").replace(
+    """mandatory:
+  - course: sample
+    deadline: 2026-06-30
+    staff_categories: [can_bo, cong_chuc]
+""", """mandatory:
+  - course: sample
+    deadline: 2026-03-31
+    staff_categories: [can_bo, cong_chuc]
+  - course: second
+    deadline: 2026-06-30
+    staff_categories: [can_bo, cong_chuc, vien_chuc]
+    unit_kinds: [school, commune]
+    weight: 2
+  - course: third
+    deadline: 2026-09-30
+    staff_categories: [cong_chuc, vien_chuc, nguoi_lao_dong]
+    weight: 0.5
+  - course: not-on-this-platform
+    deadline: 2026-09-30
+    staff_categories: [cong_chuc]
+""")
+
+
+def test_official_rows_agree_with_their_course_rows(app, tmp_path, make_unit, make_official):
+    """official_rows is computed a column per rule, course_rows a row per course: on a
+    province with every kind of case (three courses with weights, unit kinds, late joiners,
+    completions on time, late and after the period, in every period and preview), each
+    official's counts and indicator are exactly what their course rows add up to."""
+    courses = tmp_path / "courses"
+    for slug in ("sample", "second", "third"):
+        shutil.copytree(FIXTURE_COURSES / "sample", courses / slug)
+        course_file = courses / slug / "course.yaml"
+        course_file.write_text(course_file.read_text().replace("slug: sample", f"slug: {slug}"))
+    with app.app_context():
+        sync_courses(courses)
+    province = make_unit("Tỉnh", code="P")
+    units = [province, make_unit("Sở", parent=province, kind=UnitKind.DEPARTMENT),
+             make_unit("Xã", parent=province, kind=UnitKind.COMMUNE)]
+    units.append(make_unit("Trường", parent=units[2], kind=UnitKind.SCHOOL))
+    random = Random(5)
+    people = [make_official(f"o{number:02d}", unit=random.choice(units),
+                            staff_category=random.choice(list(StaffCategory)))
+              for number in range(36)]
+    joined = {person.id: datetime(2026, 1, 2, tzinfo=UTC) + timedelta(days=random.randrange(300))
+              if number % 3 == 0 else datetime(2026, 1, 2, tzinfo=UTC)
+              for number, person in enumerate(people)}
+    with app.app_context():
+        db.session.execute(update(Course).values(created_at=at(1, 1)))
+        for official_id, created_at in joined.items():
+            db.session.execute(update(Official).where(Official.id == official_id)
+                               .values(created_at=created_at))
+        activate_policy(AGREEMENT_POLICY)
+        db.session.commit()
+    for person in people:
+        for slug in ("sample", "second", "third"):
+            if random.random() < 0.7:
+                when = joined[person.id] + timedelta(days=random.randrange(1, 330))
+                complete(app, person, min(when, datetime(2027, 1, 20, tzinfo=UTC)),
+                         [random.choice([40.0, 70.0, 85.0, 100.0]) for _ in range(random.randint(1, 3))]
+                         [:-1] + [random.choice([70.0, 85.0, 100.0])], course_slug=slug)
+
+    checked = 0
+    for period, now in [("Y", END_OF_YEAR), ("Y", at(8, 15)), ("Q1", END_OF_YEAR), ("Q2", at(8, 15)),
+                        ("Q3", END_OF_YEAR), ("Q3", at(9, 1))]:
+        with app.app_context():
+            run = live_run(2026, period, now=now)
+            officials = {row["official_id"]: row for row in
+                         db.session.execute(run.official_rows()).mappings()}
+            by_official: dict[int, list] = {}
+            for row in db.session.execute(run.course_rows()).mappings():
+                by_official.setdefault(row["official_id"], []).append(row)
+        assert set(officials) == set(by_official), (period, now)
+        for official_id, rows in by_official.items():
+            official = officials[official_id]
+            statuses = [row["status"] for row in rows]
+            weight = sum(row["weight"] for row in rows)
+            indicator = sum(row["weight"] * row["points"] for row in rows) / weight
+            assert (official["courses_due"], official["on_time"], official["late"],
+                    official["missing"]) == (len(rows), statuses.count("on_time"),
+                                             statuses.count("late"),
+                                             statuses.count("missing") + statuses.count("pending"))
+            assert official["indicator"] == pytest.approx(indicator, abs=0.005 + 1e-9)
+            assert official["meets_standard"] == (official["indicator"] >= 70
+                                                  and official["missing"] == 0)
+            checked += 1
+    assert checked > 100  # every period above had officials to compare

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from lms.scoring.policy import PolicyError, load_default_policy, parse_policy
+from lms.scoring.policy import MAX_MANDATORY, PolicyError, load_default_policy, parse_policy
 from tests.scoring.conftest import POLICY
 
 
@@ -43,3 +43,15 @@ def test_malformed_yaml_and_missing_keys():
     assert problems("name: [unclosed")[0].startswith("2026.yaml:1: malformed YAML")
     found = problems("name: {vi: A, en: B}\nyear: 2026\n")
     assert {"[points]", "[bands]", "[standard]", "[mandatory]"} <= {p[p.index("["):] for p in found}
+
+
+def test_more_mandatory_courses_than_a_query_can_join_are_refused():
+    rule = ("  - course: course-{number}\n    deadline: 2026-06-30\n"
+            "    staff_categories: [can_bo]\n")
+    head = POLICY[:POLICY.index("\nmandatory:") + 1]
+    allowed = head + "mandatory:\n" + "".join(rule.format(number=n) for n in range(MAX_MANDATORY))
+    assert len(parse_policy(allowed, "2026.yaml").mandatory) == MAX_MANDATORY
+    found = problems(allowed + rule.format(number=MAX_MANDATORY))
+    line = head.count("\n") + 1  # of the mandatory key
+    assert found == [f"2026.yaml:{line}: at most {MAX_MANDATORY} mandatory courses, not "
+                     f"{MAX_MANDATORY + 1} [mandatory]"]

@@ -250,11 +250,11 @@ class ScoringRun:
             status = statuses.c[f"status_{term.rule.number}"]
             best = statuses.c[f"best_{term.rule.number}"]
             weight = _number(term.rule.weight)
-            weights.append(case((status == NOT_DUE, _number(0.0)), else_=weight))
-            points.append(case((status == ON_TIME, weight * self._points_if_done(policy.on_time, best)),
-                               (status == LATE, weight * self._points_if_done(policy.late, best)),
-                               (status == NOT_DONE, weight * _number(policy.missing)),
-                               else_=_number(0.0)))
+            weights.append(case({NOT_DUE: _number(0.0)}, value=status, else_=weight))
+            points.append(case({ON_TIME: weight * self._points_if_done(policy.on_time, best),
+                                LATE: weight * self._points_if_done(policy.late, best),
+                                NOT_DONE: weight * _number(policy.missing)},
+                               value=status, else_=_number(0.0)))
         officials = _fenced(select(
             statuses.c.official_id, statuses.c.unit_id,
             _sum([statuses.c[f"status_{term.rule.number}"] for term in terms]).label("counts"),

@@ -90,7 +90,7 @@ def _write(export: AssessmentExport, fmt: str, separator: str, output: Path, *,
     total = None
     if progress:  # counting costs one more pass over the scores: only for a terminal
         total = db.session.execute(select(func.count()).select_from(
-            export.scores.officials(export.scope).order_by(None).subquery())).scalar_one()
+            export.scores.scored(export.scope).order_by(None).subquery())).scalar_one()
     descriptor, partial = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.",
                                            suffix=".partial")
     written = 0

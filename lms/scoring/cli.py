@@ -47,7 +47,7 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
         db.session.commit()
         click.echo(f"Frozen {year} {period} as snapshot {snapshot.id} "
                    f"(policy {snapshot.policy_hash[:12]}).", err=as_json)
-    scope = select(OrgUnit.id)
+    scope = None  # the whole province
     if unit_code:
         unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == unit_code.upper())
                                   ).scalar_one_or_none()
@@ -58,14 +58,13 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
         scores = scores_for(year, period)
     except ScoringError as error:
         raise click.ClickException(str(error)) from None
-    officials = scores.officials(scope)
     if as_json:
-        for row in stream_rows(officials):
+        for row in stream_rows(scores.officials(scope)):
             sys.stdout.write(json.dumps({key: row[key] for key in (
                 "login", "unit_code", "courses_due", "on_time", "late", "missing", "indicator",
                 "band", "meets_standard")}, ensure_ascii=False) + "\n")
         return
-    figures = totals(officials)
+    figures = totals(scores.scored(scope))
     state = "frozen" if scores.frozen else "live preview"
     click.echo(f"{year} {period} ({state}, as of {scores.as_of:%Y-%m-%d %H:%M} UTC)")
     share = 100 * figures.meeting / figures.headcount if figures.headcount else 0.0

@@ -62,7 +62,8 @@ class LiveScores:
     def as_of(self) -> datetime:
         return self.run.as_of
 
-    def officials(self, scope: Select) -> Select:
+    def officials(self, scope: Select | None) -> Select:
+        """Officials of the units in ``scope`` (None: the whole province) with their figures."""
         rows = self.run.official_rows(scope=scope).subquery("live_officials")
         return (
             select(rows, Official.login, Official.full_name, Official.staff_category,
@@ -72,6 +73,11 @@ class LiveScores:
             .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
             .order_by(Official.name_sort, Official.id)
         )
+
+    def scored(self, scope: Select | None) -> Select:
+        """The officials' figures alone (indicator, band, standard), for :func:`totals`: the
+        computation without the names and units :meth:`officials` joins for display."""
+        return self.run.official_rows(scope=scope)
 
     def official(self, official_id: int) -> Select:
         rows = self.run.official_rows(official_id=official_id).subquery("live_official")
@@ -157,13 +163,16 @@ class FrozenScores:
     def as_of(self) -> datetime:
         return self.snapshot.as_of
 
-    def officials(self, scope: Select) -> Select:
-        return (
+    def officials(self, scope: Select | None) -> Select:
+        query = (
             select(*SnapshotOfficial.__table__.c)
-            .where(SnapshotOfficial.snapshot_id == self.snapshot.id,
-                   SnapshotOfficial.unit_id.in_(scope))
+            .where(SnapshotOfficial.snapshot_id == self.snapshot.id)
             .order_by(SnapshotOfficial.name_sort, SnapshotOfficial.official_id)
         )
+        return query if scope is None else query.where(SnapshotOfficial.unit_id.in_(scope))
+
+    def scored(self, scope: Select | None) -> Select:
+        return self.officials(scope)
 
     def official(self, official_id: int) -> Select:
         return select(*SnapshotOfficial.__table__.c).where(
@@ -251,7 +260,8 @@ class Totals:
 
 
 def totals(officials: Select) -> Totals:
-    """One grouped query over an officials query (live or frozen): the figures of a scope."""
+    """One grouped query over an officials query (``scored``, live or frozen): the figures of a
+    scope."""
     rows = officials.order_by(None).subquery("totals_rows")
     per_band = db.session.execute(
         select(rows.c.band, func.count().label("count"),

@@ -104,13 +104,12 @@ def governs_province(official: Official) -> bool:
 def dashboard():
     year, period, unit, scores = _requested_scores()
     scope = subtree_ids(unit.id)
-    officials = scores.officials(scope)
     children = select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)
     at_risk = scores.at_risk(scope)
     return render_template(
         "scoring/dashboard.html",
         year=year, period=period, unit=unit, scores=scores, policy=scores.policy,
-        totals=totals(officials),
+        totals=totals(scores.scored(scope)),
         child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
                            key=lambda row: (row["rank"], row["unit_code"])),
         at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,

@@ -27,6 +27,10 @@ def test_compute_freeze_once(app, runner, world):
     first = runner.invoke(args=["scores", "compute", "--year", "2026", "--freeze"])
     assert first.exit_code == 0 and "Frozen 2026 Y as snapshot" in first.output
     assert "frozen" in first.output
+    # The frozen figures of the whole province, read from the snapshot, are the preview's.
+    assert "Officials with mandatory courses: 5; meeting the standard: 2 (40.0%)" in first.output
+    whole = runner.invoke(args=["scores", "compute", "--year", "2026", "--json"])
+    assert len(whole.output.splitlines()) == 5
     again = runner.invoke(args=["scores", "compute", "--year", "2026", "--freeze"])
     # CLI messages speak the default language (Vietnamese).
     assert again.exit_code != 0 and "Kết quả này đã được chốt." in again.output

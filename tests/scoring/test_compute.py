@@ -17,7 +17,8 @@ from lms.learning.operations import record_completion_if_earned
 from lms.org.models import UnitKind
 from lms.org.queries import subtree_ids
 from lms.quiz.models import AttemptStatus, QuizAttempt
-from lms.scoring.operations import activate_policy, live_run
+from lms.scoring.operations import activate_policy, freeze, live_run
+from lms.scoring.sources import FrozenScores, LiveScores, Totals, totals
 from tests.conftest import FIXTURE_COURSES
 from tests.scoring.conftest import END_OF_YEAR, POLICY, at, complete
 
@@ -241,3 +242,18 @@ def test_official_rows_agree_with_their_course_rows(app, tmp_path, make_unit, ma
                                                   and official["missing"] == 0)
             checked += 1
     assert checked > 100  # every period above had officials to compare
+
+
+def test_totals_count_each_band_the_same_live_and_frozen(app, world):
+    with app.app_context():
+        live = LiveScores(live_run(2026, now=END_OF_YEAR))
+        figures = totals(live.scored(subtree_ids(world["province"].id)))
+        # a1 98 and b1 100 excellent, a2 68 fair, a3 and hr 0 below; nobody is "good".
+        assert figures == Totals(headcount=5, meeting=2, mean_indicator=(98 + 68 + 100) / 5,
+                                 bands={"excellent": 2, "fair": 1, "below": 2})
+        assert totals(live.scored(None)) == figures  # the whole province
+        frozen = FrozenScores(freeze(2026, now=END_OF_YEAR))
+        db.session.commit()
+        assert totals(frozen.scored(None)) == figures
+        assert totals(frozen.scored(subtree_ids(world["commune_b"].id))) == Totals(
+            headcount=1, meeting=1, mean_indicator=100.0, bands={"excellent": 1})

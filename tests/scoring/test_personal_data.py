@@ -51,7 +51,7 @@ def test_personal_data_is_for_admins_of_the_officials_unit_only(client, login_as
 def _scores_of_commune_a(app, world):
     with app.app_context():
         scores = LiveScores(live_run(2026, now=END_OF_YEAR))
-        figures = totals(scores.officials(subtree_ids(world["commune_a"].id)))
+        figures = totals(scores.scored(subtree_ids(world["commune_a"].id)))
         return figures.headcount, figures.meeting, figures.mean_indicator
 
 

@@ -201,8 +201,7 @@ class ScoringRun:
     def course_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
         """One row per (official, mandatory course due from them): a branch per rule."""
         if not self.rules:
-            return select(*[_typed(None, type_).label(name) for name, type_ in COURSE_COLUMNS]
-                          ).where(false())
+            return _no_rows(COURSE_COLUMNS)
         as_of = literal(self.as_of, UTCDateTime())
         policy = self.policy
         branches = []
@@ -232,8 +231,7 @@ class ScoringRun:
         grouped afterwards): a single pass over the officials and one index probe per rule.
         """
         if not self.rules:
-            return select(*[_typed(None, type_).label(name) for name, type_ in OFFICIAL_COLUMNS]
-                          ).where(false())
+            return _no_rows(OFFICIAL_COLUMNS)
         terms = [self._terms(rule) for rule in self.rules]
         codes = [case((~term.applies, NOT_DUE), (term.completed_at.is_(None), NOT_DONE),
                       (term.on_time, ON_TIME), else_=LATE).label(f"status_{term.rule.number}")
@@ -328,6 +326,11 @@ def _typed(value: Any, type_: Any) -> ColumnElement:
     timestamp parameters itself but not floats; and on SQLite a CAST to a date type would turn
     the stored text into a number, so only floats get an explicit cast."""
     return cast(literal(value, type_), Float) if isinstance(type_, Float) else literal(value, type_)
+
+
+def _no_rows(columns: list[tuple[str, Any]]) -> Select:
+    """A query with ``columns`` (name, type) and no row: a policy with no course due yet."""
+    return select(*[_typed(None, type_).label(name) for name, type_ in columns]).where(false())
 
 
 def _number(value: float) -> ColumnElement:

@@ -43,8 +43,8 @@ OFFICIALS = int(os.environ.get("LMS_BENCH_OFFICIALS", "100000"))
 DATABASE_URL = os.environ.get("LMS_BENCH_DATABASE_URL") or \
     f"sqlite:///{Path('/tmp') / f'lms-bench-{OFFICIALS}.sqlite3'}"
 YEAR_END = datetime(2026, 12, 31, 12, tzinfo=UTC)
-# Turns per measurement (the best counts). On a shared host one turn in three can run at half
-# speed (seen 2026-11-22: the same query 0.41-0.52 s), so a few more turns than usual.
+# Turns per measurement (the best counts). On a shared host the same query can take a quarter
+# longer from one turn to the next (seen 2026-11-22: 0.41-0.52 s), hence five turns, not three.
 RUNS = int(os.environ.get("LMS_BENCH_RUNS", "5"))
 
 

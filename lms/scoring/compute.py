@@ -180,6 +180,13 @@ class ScoringRun:
         return _number(base) + _number(self.policy.best_score_bonus / 100.0) * func.coalesce(
             best_percent, 0.0)
 
+    def _points(self, best_percent: ColumnElement) -> dict[int, ColumnElement]:
+        """A course's points by its status code (ON_TIME, LATE, NOT_DONE), as the policy gives
+        them: the same for a course row and for an official's column."""
+        return {ON_TIME: self._points_if_done(self.policy.on_time, best_percent),
+                LATE: self._points_if_done(self.policy.late, best_percent),
+                NOT_DONE: _number(self.policy.missing)}
+
     def _officials(self, terms: list[RuleTerms], *, scope: Select | None,
                    official_id: int | None, columns: list) -> Select:
         """Active officials with their completion of each rule's course joined (one index probe
@@ -203,16 +210,15 @@ class ScoringRun:
         if not self.rules:
             return _no_rows(COURSE_COLUMNS)
         as_of = literal(self.as_of, UTCDateTime())
-        policy = self.policy
         branches = []
         for rule in self.rules:
             term = self._terms(rule)
             done = term.completed_at.is_not(None)
             status = case((term.on_time, "on_time"), (done, "late"),
                           (term.deadline <= as_of, "missing"), else_="pending")
-            points = case((term.on_time, self._points_if_done(policy.on_time, term.best_percent)),
-                          (done, self._points_if_done(policy.late, term.best_percent)),
-                          else_=_number(policy.missing))
+            by_status = self._points(term.best_percent)
+            points = case((term.on_time, by_status[ON_TIME]), (done, by_status[LATE]),
+                          else_=by_status[NOT_DONE])
             values = [Official.id, Official.unit_id, literal(rule.number, Integer()),
                       literal(rule.course_id, Integer()), term.deadline, _number(rule.weight),
                       term.completed_at, term.best_percent, status, points]
@@ -249,9 +255,7 @@ class ScoringRun:
             best = statuses.c[f"best_{term.rule.number}"]
             weight = _number(term.rule.weight)
             weights.append(case({NOT_DUE: _number(0.0)}, value=status, else_=weight))
-            points.append(case({ON_TIME: weight * self._points_if_done(policy.on_time, best),
-                                LATE: weight * self._points_if_done(policy.late, best),
-                                NOT_DONE: weight * _number(policy.missing)},
+            points.append(case({code: weight * value for code, value in self._points(best).items()},
                                value=status, else_=_number(0.0)))
         officials = _fenced(select(
             statuses.c.official_id, statuses.c.unit_id,

@@ -394,13 +394,16 @@ def sign_in(page, login: str, password: str) -> None:
     page.goto("/login")
     page.fill("#login", login)
     page.fill("#password", password)
-    submit(page, page.locator("main form button[type=submit]"))
+    follow(page, page.locator("main form button[type=submit]"))
 
 
-def submit(page, button) -> None:
-    """Click a form's button and wait for the page it leads to."""
+def follow(page, element) -> None:
+    """Click a link or a form's button and wait for the page it leads to.
+
+    A bare click returns before the next page has loaded: what is read right after it may
+    still be the page the click left, or the next one before its rows arrive."""
     with page.expect_navigation():
-        button.click()
+        element.click()
 
 
 def journey_params() -> list[Any]:

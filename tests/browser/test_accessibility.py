@@ -17,8 +17,8 @@ from tests.browser.conftest import (
     VIEWPORTS,
     SeededSession,
     World,
+    follow,
     sign_in,
-    submit,
 )
 from tests.browser.quiz_ui import answer_with_mouse
 
@@ -164,7 +164,7 @@ def test_pages_after_an_action_have_no_serious_accessibility_violations(
 
     sign_in(page, world.logins["learner"], TEST_PASSWORD)
     page.goto("/account/password")
-    submit(page, page.locator("main form button[type=submit]"))
+    follow(page, page.locator("main form button[type=submit]"))
     assert page.locator(".error-summary").count() == 1
     check_current(page, found, "change password: errors", language)
     for variant in ("signed", "altered"):
@@ -172,18 +172,18 @@ def test_pages_after_an_action_have_no_serious_accessibility_violations(
         page.goto("/learn/lab/e-signature/check")
         page.locator("input[type=file]").set_input_files(
             {"name": f"practice-{variant}.pdf", "mimeType": "application/pdf", "buffer": document})
-        submit(page, page.locator("main form button[type=submit]"))
+        follow(page, page.locator("main form button[type=submit]"))
         assert page.locator("#report-heading").count() == 1
         check_current(page, found, f"lab: {variant} practice document checked", language)
 
-    submit(page, page.locator("nav.site-nav .account button"))  # sign out
+    follow(page, page.locator("nav.site-nav .account button"))  # sign out
     sign_in(page, world.logins["hr"], TEST_PASSWORD)
     page.goto("/hr/roster/")
     template = page.request.get("/hr/roster/template.csv").body()
     rows = template + "\r\nBX.NEW,Nguyễn Văn Mới,BX,cc,,,\r\n,,NOWHERE,??,,,\r\n".encode()
     page.locator("input[type=file]").set_input_files(
         {"name": "roster.csv", "mimeType": "text/csv", "buffer": rows})
-    submit(page, page.locator("main form button[type=submit]").first)
+    follow(page, page.locator("main form button[type=submit]").first)
     assert page.locator("section.problems tbody tr").count() >= 1  # the bad row's problems
     check_current(page, found, "roster upload with problems", language)
     assert not found, "serious or critical accessibility violations:\n" + describe(found)
@@ -212,16 +212,16 @@ def test_session_pages_have_no_serious_accessibility_violations(
     phone = browsing.new_page(language=language, viewport=PHONE)
     phone.context.add_init_script(script=axe_source)
     found |= check_pages(phone, ["/j/", f"/j/{code}"], language)
-    submit(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
+    follow(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
     assert phone.locator(".error-summary").count() == 1  # no name given
     check_shown(phone, found, "join: errors", language)
     phone.fill("#display_name", "Đỗ Thị Hạnh")
     phone.fill("#group_name", "Thôn 3")
-    submit(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
+    follow(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
     check_shown(phone, found, "session home", language)
     found |= check_pages(phone, [f"/j/{code}/lessons/{class_session.lessons[0]}"], language)
     phone.goto(f"/j/{code}/me")
-    submit(phone, phone.locator("main form[action$='/quiz/start'] button"))
+    follow(phone, phone.locator("main form[action$='/quiz/start'] button"))
     check_shown(phone, found, "quiz attempt", language)
     answer_with_mouse(phone, world.server.app, right=2)
     check_shown(phone, found, "quiz result", language)

@@ -8,7 +8,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.browser.conftest import TEST_PASSWORD, VIEWPORTS, journey_params, sign_in
+from tests.browser.conftest import TEST_PASSWORD, VIEWPORTS, follow, journey_params, sign_in
 
 WORDS = {
     "vi": {"live": "Xem trước", "excellent": "Xuất sắc", "indicator": "Chỉ số (0–100)", "band": "Mức",
@@ -26,24 +26,24 @@ def test_hr_previews_scores_opens_a_breakdown_and_downloads_the_workbook(
     sign_in(page, world.logins["hr"], TEST_PASSWORD)
 
     # The year's live preview for the whole province.
-    page.locator("nav.site-nav a[href='/scores/']").click()
+    follow(page, page.locator("nav.site-nav a[href='/scores/']"))
     assert str(world.year) in page.locator("h1").inner_text()
     assert words["live"] in page.locator("main .notice").first.inner_text()
     # Who still has to complete a mandatory course, with a link to their breakdown.
     assert "Lê Chưa Học" in page.locator("#risk-heading + p + .table-wrap").inner_text()
 
     # Every official's score, then one official's breakdown.
-    page.locator(".page-head a.button").click()
+    follow(page, page.locator(".page-head a.button"))
     row = page.locator("main tbody tr", has_text="Trần Đúng Hạn")
     assert words["hundred"] in row.inner_text()
-    row.get_by_role("link", name="Trần Đúng Hạn").click()
+    follow(page, row.get_by_role("link", name="Trần Đúng Hạn"))
     assert "Trần Đúng Hạn" in page.locator("h1").inner_text()
     assert page.locator(".result .score").inner_text().startswith(words["hundred"])
     assert page.locator(".result strong").inner_text() == words["excellent"]
 
     # The assessment export, as an Excel workbook.
     page.goto("/scores/")
-    page.locator("main a[href^='/hr/exports/']").click()
+    follow(page, page.locator("main a[href^='/hr/exports/']"))
     page.locator("input[name=format][value=xlsx]").check()
     with page.expect_download() as download:
         page.locator("main form.export-form button[type=submit]").click()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import VIEWPORTS, journey_params, sign_in, submit
+from tests.browser.conftest import VIEWPORTS, follow, journey_params, sign_in
 from tests.browser.quiz_ui import answer_with_mouse
 
 WORDS = {
@@ -35,33 +35,33 @@ def test_sign_in_change_password_learn_fail_pass_and_get_the_certificate(
     page.fill("#current_password", one_time)
     page.fill("#new_password", new_password)
     page.fill("#confirm_password", new_password)
-    submit(page, page.locator("main form button[type=submit]"))
+    follow(page, page.locator("main form button[type=submit]"))
     assert "/account/password" not in page.url
 
     # The catalogue, the course, and its lessons read one after another.
-    page.locator("nav.site-nav a[href='/learn/']").click()
-    page.locator("main a[href='/learn/sample']").first.click()
+    follow(page, page.locator("nav.site-nav a[href='/learn/']"))
+    follow(page, page.locator("main a[href='/learn/sample']").first)
     assert words["course"] in page.locator("h1").inner_text()
-    page.locator("main .lesson-list a").first.click()
+    follow(page, page.locator("main .lesson-list a").first)
     while "/lessons/" in page.url:
         assert page.locator("article.lesson h1").inner_text()
-        submit(page, page.locator("form.lesson-end button"))
+        follow(page, page.locator("form.lesson-end button"))
     assert page.url.endswith("/learn/sample")
 
     # A first attempt with one right answer fails...
-    page.locator("main form[action='/quiz/sample/start'] button").click()
+    follow(page, page.locator("main form[action='/quiz/sample/start'] button"))
     answer_with_mouse(page, app, right=1)
     assert page.locator(".result p strong").inner_text() == words["failed"]
 
     # ...the retake, all right, passes.
-    page.locator("nav.breadcrumb a[href='/learn/sample']").click()
-    page.locator("main form[action='/quiz/sample/start'] button").click()
+    follow(page, page.locator("nav.breadcrumb a[href='/learn/sample']"))
+    follow(page, page.locator("main form[action='/quiz/sample/start'] button"))
     answer_with_mouse(page, app)
     assert page.locator(".result p strong").inner_text() == words["passed"]
     assert page.locator(".result .score").inner_text().startswith("100")
 
     # Both attempts are in "My results", the latest passed.
-    page.locator("nav.site-nav a[href='/learn/results']").click()
+    follow(page, page.locator("nav.site-nav a[href='/learn/results']"))
     rows = page.locator("main tbody tr")
     assert rows.count() == 2
     assert words["course"] in rows.first.inner_text()
@@ -69,7 +69,7 @@ def test_sign_in_change_password_learn_fail_pass_and_get_the_certificate(
     assert rows.nth(1).locator(".badge").inner_text() == words["failed"]
 
     # The certificate is listed under "My certificates" and downloads as a PDF.
-    page.locator("nav.site-nav a[href='/certificates/']").click()
+    follow(page, page.locator("nav.site-nav a[href='/certificates/']"))
     certificate = page.locator("main tbody tr")
     assert certificate.count() == 1 and words["course"] in certificate.inner_text()
     with page.expect_download() as download:

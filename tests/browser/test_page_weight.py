@@ -16,8 +16,8 @@ from tests.browser.conftest import (
     TEST_PASSWORD,
     SeededSession,
     World,
+    follow,
     sign_in,
-    submit,
 )
 
 BUDGET = 60 * 1024
@@ -91,8 +91,8 @@ def participant_in_quiz(browsing, class_session: SeededSession) -> tuple[Any, st
     page.goto(f"/j/{class_session.code}")
     page.fill("#display_name", "Vũ Văn Nhẹ")
     page.fill("#group_name", "8C")
-    submit(page, page.locator("main form[action$='/join'] button[type=submit]"))
-    submit(page, page.locator("main form[action$='/quiz/start'] button"))
+    follow(page, page.locator("main form[action$='/join'] button[type=submit]"))
+    follow(page, page.locator("main form[action$='/quiz/start'] button"))
     path = urlsplit(page.url).path
     assert f"/j/{class_session.code}/quiz/" in path, path
     return page.context.storage_state(), path

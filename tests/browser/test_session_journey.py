@@ -12,7 +12,7 @@ import pytest
 from babel.numbers import format_percent
 from playwright.sync_api import expect
 
-from tests.browser.conftest import PHONE, TEST_PASSWORD, sign_in, submit
+from tests.browser.conftest import PHONE, TEST_PASSWORD, follow, sign_in
 from tests.browser.quiz_ui import answer_with_mouse
 
 WORDS = {
@@ -44,8 +44,8 @@ def test_a_facilitator_runs_a_session_that_three_parents_join_on_their_phones(
     # The teacher signs in on the classroom's computer and creates the session.
     teacher = browsing.new_page(language=language)
     sign_in(teacher, world.logins["facilitator"], TEST_PASSWORD)
-    teacher.locator("nav.site-nav a[href='/sessions/']").click()
-    teacher.locator("main a[href='/sessions/new']").click()
+    follow(teacher, teacher.locator("nav.site-nav a[href='/sessions/']"))
+    follow(teacher, teacher.locator("main a[href='/sessions/new']"))
     teacher.fill("#title", title)
     # The school is the only unit offered; the citizen course is proposed by default.
     assert teacher.locator("#unit_id option").count() == 1
@@ -56,18 +56,18 @@ def test_a_facilitator_runs_a_session_that_three_parents_join_on_their_phones(
     teacher.fill("#place", "Phòng 8A")
     teacher.locator("input[name=audience][value=parents]").check()
     teacher.fill("#expected_size", "4")
-    submit(teacher, teacher.locator("main form button[type=submit]"))
+    follow(teacher, teacher.locator("main form button[type=submit]"))
     assert re.search(r"/sessions/\d+$", teacher.url), teacher.url
     assert teacher.locator("h1").inner_text() == title
 
     # The projector shows the code in large letters; the teacher reads it from there.
-    teacher.locator("main a[href$='/projector']").click()
+    follow(teacher, teacher.locator("main a[href$='/projector']"))
     code = teacher.locator(".join-code-large [aria-hidden=true]").inner_text().strip()
     assert " ".join(code) in teacher.locator(".join-code-large .visually-hidden").inner_text()
     assert re.fullmatch(r"[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}", code), code
     assert teacher.locator(".qr svg").count() == 1
     assert f"/j/{code}" in teacher.locator(".projector").inner_text()
-    teacher.locator(".projector a[href^='/sessions/']").click()
+    follow(teacher, teacher.locator(".projector a[href^='/sessions/']"))
     expect(stat(teacher, 0)).to_have_text("0")
     teacher.evaluate("() => { window.stillTheSamePage = true; }")
 
@@ -76,27 +76,27 @@ def test_a_facilitator_runs_a_session_that_three_parents_join_on_their_phones(
         phone = browsing.new_page(language=language, viewport=PHONE)
         phone.goto("/j/")
         phone.fill("#code", code.lower())  # typed in any case
-        submit(phone, phone.locator("main form button[type=submit]"))
+        follow(phone, phone.locator("main form button[type=submit]"))
         assert phone.url.endswith(f"/j/{code}"), phone.url
         assert phone.locator("h1").inner_text() == title
         phone.fill("#display_name", name)
         phone.fill("#group_name", group)
-        submit(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
+        follow(phone, phone.locator("main form[action$='/join'] button[type=submit]"))
         assert phone.url.endswith(f"/j/{code}/me"), phone.url
         assert name in phone.locator("main .lead").inner_text()
 
         # The two lessons of the session, one after the other, then back to the session.
-        phone.locator(".session-lessons a").first.click()
+        follow(phone, phone.locator(".session-lessons a").first)
         read = 0
         while "/lessons/" in phone.url:
             assert phone.locator("article.lesson h1").inner_text()
-            submit(phone, phone.locator("form.lesson-end button"))
+            follow(phone, phone.locator("form.lesson-end button"))
             read += 1
         assert read == len(LESSONS)
         assert phone.url.endswith(f"/j/{code}/me")
         assert phone.locator(".session-lessons .badge-ok").count() == len(LESSONS)
 
-        submit(phone, phone.locator("main form[action$='/quiz/start'] button"))
+        follow(phone, phone.locator("main form[action$='/quiz/start'] button"))
         answer_with_mouse(phone, app, right=right)
         verdict = words["passed"] if right is None else words["failed"]
         assert phone.locator(".result p strong").inner_text() == verdict
@@ -130,9 +130,9 @@ def test_a_facilitator_runs_a_session_that_three_parents_join_on_their_phones(
     late = browsing.new_page(language=language, viewport=PHONE)
     late.goto(f"/j/{code}")
     late.fill("#display_name", "Phạm Văn Muộn")
-    submit(teacher, teacher.locator("main form[action$='/close'] button"))
+    follow(teacher, teacher.locator("main form[action$='/close'] button"))
     assert teacher.url.endswith("/report"), teacher.url
-    submit(late, late.locator("main form[action$='/join'] button[type=submit]"))
+    follow(late, late.locator("main form[action$='/join'] button[type=submit]"))
     assert words["closed"] in late.locator("main").inner_text().lower()
     assert late.locator("main form[action$='/join']").count() == 0
     late.goto(f"/j/{code}")  # trying again is refused the same way

@@ -9,8 +9,9 @@ completed on time or not, best score), written once and used in three queries:
    (on_time / late / missing / pending), the best score and the points earned, for the
    breakdown page, the exports and the freeze;
 2. ``official_rows``: one row per official with the indicator (0–100), band and whether they
-   meet the standard, built from a column per rule rather than by grouping course_rows, so the
-   province's year is one pass over the officials with an index probe per rule;
+   meet the standard, summed over each official's completions rather than by grouping
+   course_rows, so the province's year is one pass over the officials and their completions,
+   side by side in the same order;
 3. ``unit_rows``: one row per unit of the scope, over its whole subtree, ranked among its
    sibling units.
 
@@ -30,7 +31,6 @@ from sqlalchemy import (
     Boolean,
     Float,
     Integer,
-    Numeric,
     Select,
     String,
     and_,
@@ -48,7 +48,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 from sqlalchemy.orm.util import AliasedClass
 from sqlalchemy.sql import Subquery
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnElement, UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from lms.accounts.models import Official
 from lms.db import UTCDateTime
@@ -62,10 +63,10 @@ from lms.scoring.policy import MAX_MANDATORY, Policy
 PERIOD_END_MONTH = {"Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12, YEAR: 12}
 STATUSES = ("on_time", "late", "missing", "pending")
 # A rule's status for one official inside official_rows, as a count in its own group of three
-# digits: adding up the rules' codes gives the official's three counts in one number, without a
-# comparison per rule and status. A policy has at most MAX_MANDATORY rules (< 1,000), so no
-# group overflows into the next.
-NOT_DUE, ON_TIME, LATE, NOT_DONE = 0, 1, 1_000, 1_000_000
+# digits: adding up the codes of the courses due gives the official's three counts in one
+# number, without a comparison per rule and status. A policy has at most MAX_MANDATORY rules
+# (< 1,000), so no group overflows into the next.
+ON_TIME, LATE, NOT_DONE = 1, 1_000, 1_000_000
 assert MAX_MANDATORY < LATE
 COURSE_COLUMNS = [("official_id", Integer()), ("unit_id", Integer()), ("rule_no", Integer()),
                   ("course_id", Integer()), ("deadline_at", UTCDateTime()), ("weight", Float()),
@@ -129,24 +130,29 @@ class ScoringRun:
 
     # -- one rule, for one official ----------------------------------------------------------
 
-    def _terms(self, rule: RuleRow) -> RuleTerms:
-        """How ``rule`` applies to the official of the row, written once for both shapes."""
-        completion = aliased(CourseCompletion, name=f"done_{rule.number}")
+    def _terms(self, rule: RuleRow,
+                completion: AliasedClass[CourseCompletion] | None = None) -> RuleTerms:
+        """How ``rule`` applies to the official of the row, written once for both shapes.
+
+        ``completion``: the completion row to read; by default one joined for this rule alone
+        (``join_on``)."""
+        completion = completion or aliased(CourseCompletion, name=f"done_{rule.number}")
         applies = _one_of(Official.staff_category, rule.staff_categories)
         if rule.unit_kinds:
             applies = and_(applies, _one_of(OrgUnit.kind, rule.unit_kinds))
         # Someone whose account was created fewer than grace_days before the deadline gets
         # grace_days from the day it was created.
-        joined_late = Official.created_at > rule.join_cutoff
+        created_at = _as_stored(Official.created_at)
+        joined_late = created_at > rule.join_cutoff
         grace_end = _plus_days(Official.created_at, self.policy.grace_days)
         deadline = type_coerce(case((joined_late, grace_end),
                                     else_=literal(rule.deadline_at, UTCDateTime())), UTCDateTime())
-        completed_at = completion.completed_at
+        completed_at = _as_stored(completion.completed_at)
         # completed_at < deadline, written so that the date arithmetic runs for late joiners only
         on_time = or_(completed_at < rule.deadline_at, and_(joined_late, completed_at < grace_end))
         return RuleTerms(
             rule=rule, completion=completion, applies=applies, deadline=deadline,
-            completed_at=completed_at, on_time=on_time,
+            completed_at=completion.completed_at, on_time=on_time,
             best_percent=self._best_percent(rule, completion),
             # Completions after as_of are not joined at all: for the period they did not happen.
             join_on=and_(completion.official_id == Official.id,
@@ -187,21 +193,33 @@ class ScoringRun:
                 LATE: self._points_if_done(self.policy.late, best_percent),
                 NOT_DONE: _number(self.policy.missing)}
 
+    @staticmethod
+    def _of_official(terms: list[RuleTerms], *, weighted: bool) -> ColumnElement:
+        """How many of the rules' courses are due from the official, or (``weighted``) the sum
+        of their weights.
+
+        Without unit kinds, what is due depends on the staff category alone: one CASE on the
+        category, with each category's figure worked out here, tests the category once
+        instead of once per rule."""
+        def figure(rules: list[RuleRow]) -> ColumnElement:
+            return _number(sum(rule.weight for rule in rules)) if weighted else literal(len(rules))
+
+        zero = figure([])
+        if _by_unit_kind(terms):
+            return _sum([case((term.applies, figure([term.rule])), else_=zero) for term in terms])
+        return case({category: figure(rules) for category, rules in _by_category(terms).items()},
+                    value=Official.staff_category, else_=zero)
+
     def _officials(self, terms: list[RuleTerms], *, scope: Select | None,
                    official_id: int | None, columns: list) -> Select:
         """Active officials with their completion of each rule's course joined (one index probe
-        per rule), narrowed to ``scope`` or one official."""
+        per rule), narrowed to ``scope`` or one official: the course rows, a rule at a time."""
         query = select(*columns).select_from(Official)
-        if any(term.rule.unit_kinds for term in terms):
+        if _by_unit_kind(terms):
             query = query.join(OrgUnit, OrgUnit.id == Official.unit_id)
         for term in terms:
             query = query.outerjoin(term.completion, term.join_on)
-        query = query.where(Official.active.is_(True))
-        if scope is not None:
-            query = query.where(Official.unit_id.in_(scope))
-        if official_id is not None:
-            query = query.where(Official.id == official_id)
-        return query
+        return _narrowed(query, scope, official_id)
 
     # -- queries ---------------------------------------------------------------------------
 
@@ -233,46 +251,75 @@ class ScoringRun:
     def official_rows(self, *, scope: Select | None = None, official_id: int | None = None) -> Select:
         """One row per official with at least one course due: indicator, band, standard.
 
-        One row per official from the start, with a column per rule (not one row per course
-        grouped afterwards): a single pass over the officials and one index probe per rule.
+        One pass over the officials and their completions in the order of the completions'
+        index, grouped per official: an official row is joined with each of their completions
+        (one index seek, then the official's entries), and each completion counts for the rule
+        of its course. What a rule asks of an official who has not completed its course (its
+        weight, and "not done") is known from the official alone, so the sums per official
+        start from that and each completion adds the difference it makes.
         """
         if not self.rules:
             return _no_rows(OFFICIAL_COLUMNS)
-        terms = [self._terms(rule) for rule in self.rules]
-        codes = [case((~term.applies, NOT_DUE), (term.completed_at.is_(None), NOT_DONE),
-                      (term.on_time, ON_TIME), else_=LATE).label(f"status_{term.rule.number}")
-                 for term in terms]
-        statuses = _fenced(self._officials(
-            terms, scope=scope, official_id=official_id,
-            columns=[Official.id.label("official_id"), Official.unit_id, *codes,
-                     *[term.best_percent.label(f"best_{term.rule.number}") for term in terms]],
-        ).where(or_(*[term.applies for term in terms])), "scoring_statuses")
-
         policy = self.policy
-        weights, points = [], []
+        done = aliased(CourseCompletion, name="done")
+        terms = [self._terms(rule, done) for rule in self.rules]
+        missing = _number(policy.missing)
+
+        def gained(points: ColumnElement) -> ColumnElement:  # over the points of "not done"
+            return points - missing if policy.missing else points
+
+        status_change, points_change = {}, {}
         for term in terms:
-            status = statuses.c[f"status_{term.rule.number}"]
-            best = statuses.c[f"best_{term.rule.number}"]
+            by_status = self._points(term.best_percent)
             weight = _number(term.rule.weight)
-            weights.append(case({NOT_DUE: _number(0.0)}, value=status, else_=weight))
-            points.append(case({code: weight * value for code, value in self._points(best).items()},
-                               value=status, else_=_number(0.0)))
-        officials = _fenced(select(
-            statuses.c.official_id, statuses.c.unit_id,
-            _sum([statuses.c[f"status_{term.rule.number}"] for term in terms]).label("counts"),
-            _rounded(_sum(points) / _sum(weights)).label("indicator"),
-        ), "scoring_officials")
+            status_change[term.rule.course_id] = case(
+                (~term.applies, 0), (term.on_time, ON_TIME - NOT_DONE), else_=LATE - NOT_DONE)
+            points_change[term.rule.course_id] = case(
+                (~term.applies, _number(0.0)),
+                (term.on_time, weight * gained(by_status[ON_TIME])),
+                else_=weight * gained(by_status[LATE]))
+        due = self._of_official(terms, weighted=False)
+        uniform = len({term.rule.weight for term in terms}) == 1
+        columns = [Official.id.label("official_id"), Official.unit_id,
+                   (NOT_DONE * due + func.coalesce(func.sum(
+                       case(status_change, value=done.course_id, else_=0)), 0)).label("counts"),
+                   func.coalesce(func.sum(case(points_change, value=done.course_id,
+                                               else_=_number(0.0))), _number(0.0)).label("points")]
+        if not uniform:
+            columns.append(self._of_official(terms, weighted=True).label("weights"))
+        query = select(*columns).select_from(Official)
+        grouped_by = [Official.id]
+        if _by_unit_kind(terms):
+            query = query.join(OrgUnit, OrgUnit.id == Official.unit_id)
+            grouped_by.append(OrgUnit.kind)  # one per official; PostgreSQL wants it named
+        # Every completion of the official before as_of; those of courses no rule names add
+        # nothing. Naming the courses here would make SQLite seek once per course.
+        query = query.outerjoin(done, and_(done.official_id == Official.id,
+                                           _as_stored(done.completed_at) < self.as_of))
+        some_due = (or_(*[term.applies for term in terms]) if _by_unit_kind(terms)
+                    else _one_of(Official.staff_category, tuple(_by_category(terms))))
+        query = _narrowed(query.where(some_due), scope, official_id)
+        sums = _fenced(query.group_by(*grouped_by), "scoring_sums")
+
+        courses_due = sums.c.counts % LATE + sums.c.counts // LATE % LATE + sums.c.counts // NOT_DONE
+        weights = (_number(terms[0].rule.weight) * courses_due) if uniform else sums.c.weights
+        # (missing × weights + Σ weight × (points − missing)) / weights
+        indicator = sums.c.points / weights
+        if policy.missing:
+            indicator = missing + indicator
+        officials = _fenced(select(sums.c.official_id, sums.c.unit_id, sums.c.counts,
+                                   _rounded(indicator).label("indicator")), "scoring_officials")
         on_time = officials.c.counts % LATE
         late = officials.c.counts // LATE % LATE
-        missing = officials.c.counts // NOT_DONE
+        missing_count = officials.c.counts // NOT_DONE
         band = case(*[(officials.c.indicator >= band.min, band.code)
                       for band in policy.bands[:-1]], else_=policy.bands[-1].code)
         meets: ColumnElement[bool] = officials.c.indicator >= policy.min_indicator
         if policy.require_all_mandatory:
-            meets = and_(meets, missing == 0)
+            meets = and_(meets, missing_count == 0)
         return select(officials.c.official_id, officials.c.unit_id,
-                      (on_time + late + missing).label("courses_due"), on_time.label("on_time"),
-                      late.label("late"), missing.label("missing"), officials.c.indicator,
+                      (on_time + late + missing_count).label("courses_due"), on_time.label("on_time"),
+                      late.label("late"), missing_count.label("missing"), officials.c.indicator,
                       band.label("band"), case((meets, True), else_=False).label("meets_standard"))
 
     def unit_rows(self, scope: Select) -> Select:
@@ -317,12 +364,50 @@ class ScoringRun:
         )
 
 
+def _by_unit_kind(terms: list[RuleTerms]) -> bool:
+    """Some rule names unit kinds: whether a course is due depends on the official's unit too."""
+    return any(term.rule.unit_kinds for term in terms)
+
+
+def _by_category(terms: list[RuleTerms]) -> dict[str, list[RuleRow]]:
+    """The rules naming each staff category, categories in the order the policy first names them."""
+    rules: dict[str, list[RuleRow]] = {}
+    for term in terms:
+        for category in term.rule.staff_categories:
+            rules.setdefault(category, []).append(term.rule)
+    return rules
+
+
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+def _narrowed(query: Select, scope: Select | None, official_id: int | None) -> Select:
+    """``query`` about officials, narrowed to the active ones of ``scope`` or to one official."""
+    query = query.where(Official.active.is_(True))
+    if scope is not None:
+        query = query.where(Official.unit_id.in_(scope))
+    if official_id is not None:
+        query = query.where(Official.id == official_id)
+    return query
+
+
 def _plus_days(moment: ColumnElement, days: int) -> ColumnElement:
     """``moment`` + ``days`` in SQL. There is no portable date arithmetic: PostgreSQL adds an
     interval; SQLite shifts the text it stores timestamps as, keeping the same layout."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _on_postgresql():
         return moment + literal_column(f"interval '{int(days)} days'")
     return func.strftime("%Y-%m-%d %H:%M:%f", moment, f"+{int(days)} days")
+
+
+def _as_stored(column: ColumnElement) -> ColumnElement:
+    """A timestamp column to compare with a timestamp value. SQLite stores timestamps as text in
+    columns of NUMERIC affinity, and before comparing such a column with text it tries to read
+    the text as a number, at every row; a unary + drops the affinity, so the texts are compared
+    as they are (the same order). PostgreSQL compares timestamps."""
+    if _on_postgresql():
+        return column
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
 def _typed(value: Any, type_: Any) -> ColumnElement:
@@ -357,15 +442,29 @@ def _sum(terms: list[ColumnElement]) -> ColumnElement:
 def _fenced(query: Select, name: str) -> Subquery:
     """``query`` as a subquery the planner computes once per row instead of merging it into
     the query around it. Merged, every reference to one of its columns would repeat that
-    column's whole expression (SQLite and PostgreSQL both substitute it), and the status and
-    points expressions above are referenced several times. OFFSET 0 is the usual fence on
+    column's whole expression (SQLite and PostgreSQL both substitute it), and the counts and
+    the indicator are referenced several times above them. OFFSET 0 is the usual fence on
     both databases: it changes no result."""
     return query.offset(0).subquery(name)
 
 
+# Added to a value times 100 before the whole part is taken: a half rounds up, and so does a
+# value that is a half but for the binary error of its sum (0.285 is stored as 0.28499999...).
+HALF_UP = 0.5 + 1e-9
+
+
 def _rounded(value: ColumnElement) -> ColumnElement:
-    """Two decimals, the same on SQLite and PostgreSQL (whose round() wants NUMERIC)."""
-    return cast(func.round(cast(value, Numeric(14, 6)), 2), Float)
+    """A non-negative ``value`` to two decimals, half up, bit for bit the same on SQLite and
+    PostgreSQL: the same double arithmetic on both, then the whole part (there is no floor()
+    in every SQLite, and a CAST to INTEGER on PostgreSQL rounds instead of truncating).
+
+    Each database's own round() does not agree with the other's: PostgreSQL's wants NUMERIC,
+    and a cast to NUMERIC(14, 6) first rounds to six decimals, so 0.004999996 gave 0.01 there
+    and 0.0 on SQLite. Rounding this way also costs less than either round()."""
+    hundredths = value * _number(100.0) + _number(HALF_UP)
+    if _on_postgresql():
+        return func.floor(hundredths) / _number(100.0)
+    return cast(hundredths, Integer) / _number(100.0)
 
 
 def prepare_run(policy: Policy, period: str = YEAR, *, now: datetime, zone: ZoneInfo) -> ScoringRun:

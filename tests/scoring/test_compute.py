@@ -17,6 +17,7 @@ from lms.learning.operations import record_completion_if_earned
 from lms.org.models import UnitKind
 from lms.org.queries import subtree_ids
 from lms.quiz.models import AttemptStatus, QuizAttempt
+from lms.scoring.compute import _number, _rounded
 from lms.scoring.operations import activate_policy, freeze, live_run
 from lms.scoring.sources import FrozenScores, LiveScores, Totals, totals
 from tests.conftest import FIXTURE_COURSES
@@ -42,6 +43,30 @@ def test_status_points_band_and_standard(app, world):
     assert (missing["indicator"], missing["band"], missing["missing"]) == (0.0, "below", 1)
     # 23:00 on the deadline day in Vietnam is still on time.
     assert result["b1"]["indicator"] == 100.0 and result["b1"]["on_time"] == 1
+
+
+def test_an_indicator_on_a_half_hundredth_rounds_up(app, world, make_official):
+    """90 + 10 × 83.35% is 98.335, stored as 98.33499999...: shown as 98.34, like 98.665."""
+    below, above = make_official("r1", unit=world["commune_a"]), make_official("r2", unit=world["commune_a"])
+    with app.app_context():
+        db.session.execute(update(Official).values(created_at=at(1, 2)))
+        db.session.commit()
+    complete(app, below, at(5, 1), [83.35])
+    complete(app, above, at(8, 1), [66.5, 66.65])  # late: 60 + 10 × 66.65% = 66.665
+    result = scores(app)
+    assert (result["r1"]["indicator"], result["r2"]["indicator"]) == (98.34, 66.67)
+
+
+def test_rounding_is_bit_for_bit_the_same_on_every_database(app):
+    """Each database's own round() disagreed with the other's just below a half hundredth
+    (PostgreSQL rounded 0.004999996 up to 0.01 through NUMERIC(14, 6), SQLite down to 0)."""
+    cases = {0.285: 0.29, 1.005: 1.01, 2.675: 2.68, 87.125: 87.13, 87.124999999: 87.12,
+             0.004999996: 0.0, 0.035 - 1e-10: 0.03, 66.666666: 66.67, 99.994999: 99.99,
+             99.995: 100.0, 100.0: 100.0, 0.0: 0.0}
+    with app.app_context():
+        rounded = {value: db.session.execute(select(_rounded(_number(value)))).scalar_one()
+                   for value in cases}
+    assert rounded == cases
 
 
 def test_officials_with_no_mandatory_course_are_left_out(app, world):

@@ -12,10 +12,11 @@ import os
 import tempfile
 from pathlib import Path
 
+import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, current_app, has_request_context, redirect, request, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from lms.accounts.access import public
@@ -26,6 +27,17 @@ LOCALE_COOKIE = "lms_locale"
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 bp = Blueprint("i18n", __name__)
+
+
+def lang_option(help_text: str):
+    """A CLI command's ``--lang vi|en`` option (None: the configured default); see cli_locale."""
+    return click.option("--lang", type=click.Choice(list(LANGUAGE_NAMES)), default=None,
+                        help=help_text)
+
+
+def cli_locale(lang: str | None):
+    """The language a CLI command speaks: its ``--lang``, or the configured default."""
+    return force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_locale() -> str:

@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 from lms.config import REPO_ROOT
 from lms.content.loader import LOCALES, load_courses
 from lms.content.sync import SyncRefused, sync_courses
+from lms.i18n import cli_locale, lang_option
 
 DEFAULT_COURSES = REPO_ROOT / "courses"
 
@@ -21,23 +22,30 @@ def courses_command() -> None:
     """Check, count and load the course folders."""
 
 
+def _locale_option():
+    return lang_option("Language of the problems found (default: LMS_DEFAULT_LOCALE).")
+
+
 @courses_command.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
-def check_command(path: Path | None, as_json: bool) -> None:
+@_locale_option()
+@with_appcontext
+def check_command(path: Path | None, as_json: bool, lang: str | None) -> None:
     """Report every problem in the course folders (exit status 1 when there is any)."""
-    reports = load_courses(path or DEFAULT_COURSES)
-    problems = [problem for report in reports for problem in report.problems]
-    if as_json:
-        click.echo(json.dumps({
-            "courses": [{"folder": report.folder.name, "ok": not report.problems,
-                         "problems": [p.as_dict() for p in report.problems]} for report in reports],
-            "problem_count": len(problems),
-        }, ensure_ascii=False, indent=2))
-    else:
-        for problem in problems:
-            click.echo(str(problem))
-        click.echo(f"{len(reports)} course(s) checked, {len(problems)} problem(s).")
+    with cli_locale(lang):
+        reports = load_courses(path or DEFAULT_COURSES)
+        problems = [problem for report in reports for problem in report.problems]
+        if as_json:
+            click.echo(json.dumps({
+                "courses": [{"folder": report.folder.name, "ok": not report.problems,
+                             "problems": [p.as_dict() for p in report.problems]} for report in reports],
+                "problem_count": len(problems),
+            }, ensure_ascii=False, indent=2))
+        else:
+            for problem in problems:
+                click.echo(str(problem))
+            click.echo(f"{len(reports)} course(s) checked, {len(problems)} problem(s).")
     if problems or not reports:
         sys.exit(1)
 
@@ -78,14 +86,16 @@ def stats_command(path: Path | None, as_json: bool) -> None:
 
 @courses_command.command("sync")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@_locale_option()
 @with_appcontext
-def sync_command(path: Path | None) -> None:
+def sync_command(path: Path | None, lang: str | None) -> None:
     """Load the course folders into the database (unchanged courses are left alone)."""
-    try:
-        results = sync_courses(path or DEFAULT_COURSES, progress=sys.stdout.isatty())
-    except SyncRefused as refused:
-        for problem in refused.problems:
-            click.echo(str(problem), err=True)
-        raise click.ClickException("Nothing was loaded: fix the problems above first.") from None
+    with cli_locale(lang):
+        try:
+            results = sync_courses(path or DEFAULT_COURSES, progress=sys.stdout.isatty())
+        except SyncRefused as refused:
+            for problem in refused.problems:
+                click.echo(str(problem), err=True)
+            raise click.ClickException("Nothing was loaded: fix the problems above first.") from None
     for result in results:
         click.echo(f"{result.slug}: {result.outcome}")

@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from lms.content import markdown
-from lms.content.yaml_reader import LOCALE_NAMES, LOCALES, Problem, Text, YamlReader, sorted_problems
+from lms.content.yaml_reader import LOCALES, Problem, Text, YamlReader, sorted_problems
 
 QUESTION_TYPES = ("single", "multiple", "true_false", "ordering", "matching")
 REVEAL_MODES = ("after_each_attempt", "after_passing", "never")
@@ -140,12 +142,12 @@ class _CourseReader(YamlReader):
         path = self.folder / name
         self.file = self.rel(path)
         if not path.is_file():
-            self.problem(None, f"missing file {name}")
+            self.problem(None, _l("missing file %(name)s", name=name))
             return None
         try:
             return self.parse(path.read_text(encoding="utf-8"))
         except UnicodeDecodeError:
-            self.problem(None, "not UTF-8 text")
+            self.problem(None, _l("not UTF-8 text"))
             return None
 
 
@@ -153,7 +155,7 @@ class _CourseReader(YamlReader):
         if node is None:
             return ()
         if not isinstance(node, list):
-            self.problem(self.line_of(node), "expected a list of {framework, code}", where)
+            self.problem(self.line_of(node), _l("expected a list of {framework, code}"), where)
             return ()
         result = []
         for index, entry in enumerate(node):
@@ -165,10 +167,10 @@ class _CourseReader(YamlReader):
             framework, code = entry.get("framework"), entry.get("code")
             if framework not in FRAMEWORKS:
                 self.problem(self.line_of(entry, "framework"),
-                             f"unknown framework '{framework}' (use one of {', '.join(FRAMEWORKS)})",
-                             here)
+                             _l("unknown framework '%(framework)s' (use one of %(choices)s)",
+                                framework=framework, choices=", ".join(FRAMEWORKS)), here)
             elif code is None or not str(code).strip():
-                self.problem(self.line_of(entry, "code"), "missing competence code", here)
+                self.problem(self.line_of(entry, "code"), _l("missing competence code"), here)
             else:
                 result.append({"framework": framework, "code": str(code).strip()})
         return tuple(result)
@@ -206,22 +208,24 @@ class _CourseReader(YamlReader):
         slug = course.get("slug")
         if not isinstance(slug, str) or not SLUG_PATTERN.match(slug):
             self.problem(self.line_of(course, "slug"),
-                         "slug must be lowercase letters, digits and dashes", "slug")
+                         _l("slug must be lowercase letters, digits and dashes"), "slug")
         elif slug != self.folder.name:
             self.problem(self.line_of(course, "slug"),
-                         f"slug '{slug}' differs from the folder name '{self.folder.name}'", "slug")
+                         _l("slug '%(slug)s' differs from the folder name '%(folder)s'",
+                            slug=slug, folder=self.folder.name), "slug")
         audience = course.get("audience")
         if not isinstance(audience, list) or not audience:
-            self.problem(self.line_of(course, "audience"), "expected a list of staff categories",
+            self.problem(self.line_of(course, "audience"), _l("expected a list of staff categories"),
                          "audience")
             audience = []
         for index, category in enumerate(audience):
             if category not in STAFF_CATEGORIES:
                 self.problem(self.line_of(audience, index),
-                             f"unknown staff category '{category}'", f"audience[{index}]")
+                             _l("unknown staff category '%(category)s'", category=category),
+                             f"audience[{index}]")
         sources = course.get("sources") or []
         if not isinstance(sources, list):
-            self.problem(self.line_of(course, "sources"), "expected a list of texts", "sources")
+            self.problem(self.line_of(course, "sources"), _l("expected a list of texts"), "sources")
             sources = []
         return {
             "slug": slug,
@@ -240,13 +244,14 @@ class _CourseReader(YamlReader):
         }
 
     def _bad_source(self, sources: CommentedSeq, index: int) -> Text:
-        self.problem(self.line_of(sources, index), "expected vi: and en: text", f"sources[{index}]")
+        self.problem(self.line_of(sources, index), _l("expected vi: and en: text"),
+                     f"sources[{index}]")
         return {}
 
     def lessons(self, node: Any, course_file: str) -> tuple[LessonSpec, ...]:
         if not isinstance(node, list) or not node:
             self.problem(self.line_of(node) if node is not None else None,
-                         "expected a list of lessons", "lessons")
+                         _l("expected a list of lessons"), "lessons")
             return ()
         entries: list[tuple[str, bool, tuple[dict[str, str], ...], int | None]] = []
         seen: set[str] = set()
@@ -258,11 +263,11 @@ class _CourseReader(YamlReader):
                 continue
             lesson_id = entry.get("id")
             if not isinstance(lesson_id, str) or not ID_PATTERN.match(lesson_id):
-                self.problem(self.line_of(entry, "id"), "lesson id must be lowercase letters, "
-                             "digits, dashes or underscores", f"{here}.id")
+                self.problem(self.line_of(entry, "id"), _l("lesson id must be lowercase letters, "
+                             "digits, dashes or underscores"), f"{here}.id")
                 continue
             if lesson_id in seen:
-                self.problem(self.line_of(entry, "id"), f"duplicate lesson id '{lesson_id}'",
+                self.problem(self.line_of(entry, "id"), _l("duplicate lesson id '%(id)s'", id=lesson_id),
                              f"{here}.id")
                 continue
             seen.add(lesson_id)
@@ -286,29 +291,27 @@ class _CourseReader(YamlReader):
             path = self.folder / "lessons" / f"{lesson_id}.{locale}.md"
             self.file = self.rel(path)
             if not path.is_file():
-                self.problem(line, f"missing {LOCALE_NAMES[locale]} lesson file "
-                             f"lessons/{lesson_id}.{locale}.md", f"lessons.{lesson_id}",
-                             file=course_file)
+                name = f"lessons/{lesson_id}.{locale}.md"
+                self.problem(line, _l("missing Vietnamese lesson file %(file)s", file=name)
+                             if locale == "vi" else _l("missing English lesson file %(file)s", file=name),
+                             f"lessons.{lesson_id}", file=course_file)
                 continue
             try:
                 source = path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
-                self.problem(None, "not UTF-8 text")
+                self.problem(None, _l("not UTF-8 text"))
                 continue
             title, body, offset = markdown.split_title(source)
             if not title:
-                self.problem(1, "the first line must be the lesson title: '# Title'")
+                self.problem(1, _l("the first line must be the lesson title: '# Title'"))
                 continue
             if not body.strip():
-                self.problem(2, "the lesson has no text after its title")
+                self.problem(2, _l("the lesson has no text after its title"))
             references, raw = markdown.inspect(body, offset)
             for reference in references:
                 self.check_reference(reference, lesson_ids)
             for fragment in raw:
-                what = {"comment": "an HTML comment", "tag": f"raw HTML {fragment.fragment}",
-                        "attribute": f"the attribute in {fragment.fragment}"}[fragment.reason]
-                self.problem(fragment.line, f"{what} would be removed by the sanitiser; "
-                             "write Markdown instead")
+                self.problem(fragment.line, _raw_html(fragment))
             titles[locale] = title
             html[locale] = markdown.render_lesson(body)
             words = max(words, markdown.word_count(body))
@@ -319,20 +322,20 @@ class _CourseReader(YamlReader):
 
     def check_reference(self, reference: markdown.Reference, lesson_ids: set[str]) -> None:
         if reference.kind == "lesson" and reference.target not in lesson_ids:
-            self.problem(reference.line, f"link to a lesson that does not exist: "
-                         f"lesson:{reference.target}")
+            self.problem(reference.line, _l("link to a lesson that does not exist: lesson:%(id)s",
+                                            id=reference.target))
         elif reference.kind == "image":
             target = (self.folder / reference.target).resolve()
             if "://" in reference.target or not target.is_relative_to(self.folder.resolve()):
-                self.problem(reference.line, f"image must be a file in the course folder: "
-                             f"{reference.target}")
+                self.problem(reference.line, _l("image must be a file in the course folder: %(image)s",
+                                                image=reference.target))
             elif not target.is_file():
-                self.problem(reference.line, f"missing image {reference.target}")
+                self.problem(reference.line, _l("missing image %(image)s", image=reference.target))
             if not reference.alt.strip():
-                self.problem(reference.line, f"image {reference.target} has no alt text")
+                self.problem(reference.line, _l("image %(image)s has no alt text", image=reference.target))
         elif reference.kind == "link" and reference.target.endswith(".md"):
-            self.problem(reference.line, f"link to a file: use lesson:<id> to link lessons "
-                         f"({reference.target})")
+            self.problem(reference.line, _l("link to a file: use lesson:<id> to link lessons "
+                                            "(%(target)s)", target=reference.target))
 
     # -- questions -------------------------------------------------------------------------
 
@@ -341,7 +344,7 @@ class _CourseReader(YamlReader):
         if bank is None:
             return ()
         if not isinstance(bank, list) or not bank:
-            self.problem(1, "expected a list of questions")
+            self.problem(1, _l("expected a list of questions"))
             return ()
         seen: set[str] = set()
         questions = []
@@ -363,11 +366,12 @@ class _CourseReader(YamlReader):
         question_id = node.get("id")
         if not isinstance(question_id, str) or not ID_PATTERN.match(question_id):
             self.problem(self.line_of(node, "id"),
-                         "question id must be lowercase letters, digits, dashes or underscores",
+                         _l("question id must be lowercase letters, digits, dashes or underscores"),
                          f"{where}.id")
             question_id = None
         elif question_id in seen:
-            self.problem(self.line_of(node, "id"), f"duplicate question id '{question_id}'",
+            self.problem(self.line_of(node, "id"),
+                         _l("duplicate question id '%(id)s'", id=question_id),
                          f"{where}.id")
         else:
             seen.add(question_id)
@@ -375,12 +379,13 @@ class _CourseReader(YamlReader):
         kind = node.get("type")
         if kind not in QUESTION_TYPES:
             self.problem(self.line_of(node, "type"),
-                         f"unknown question type '{kind}' (use one of {', '.join(QUESTION_TYPES)})",
+                         _l("unknown question type '%(type)s' (use one of %(choices)s)",
+                            type=kind, choices=", ".join(QUESTION_TYPES)),
                          f"{where}.type")
             return None
         points = node.get("points", 1)
         if isinstance(points, bool) or not isinstance(points, (int, float)) or points <= 0:
-            self.problem(self.line_of(node, "points"), "points must be a positive number",
+            self.problem(self.line_of(node, "points"), _l("points must be a positive number"),
                          f"{where}.points")
             points = 1
         text = self.text(node, "text", f"{where}.text")
@@ -389,9 +394,9 @@ class _CourseReader(YamlReader):
         items = self.choices(node, "items", where, needed=kind == "matching")
         if kind == "true_false" and "options" in node:
             self.problem(self.line_of(node, "options"),
-                         "a true/false question has no options", f"{where}.options")
+                         _l("a true/false question has no options"), f"{where}.options")
         if kind != "matching" and "items" in node:
-            self.problem(self.line_of(node, "items"), "only matching questions have items",
+            self.problem(self.line_of(node, "items"), _l("only matching questions have items"),
                          f"{where}.items")
         answer = self.answer(node, kind, options, items, where)
         if question_id is None or answer is None:
@@ -403,10 +408,10 @@ class _CourseReader(YamlReader):
         value = node.get(key)
         if value is None:
             if needed:
-                self.problem(self.line_of(node), f"missing key '{key}'", f"{where}.{key}")
+                self.problem(self.line_of(node), _l("missing key '%(key)s'", key=key), f"{where}.{key}")
             return ()
         if not isinstance(value, list) or len(value) < 2:
-            self.problem(self.line_of(node, key), f"{key}: expected a list of at least two",
+            self.problem(self.line_of(node, key), _l("%(key)s: expected a list of at least two", key=key),
                          f"{where}.{key}")
             return ()
         result, seen = [], set()
@@ -418,11 +423,12 @@ class _CourseReader(YamlReader):
                 continue
             choice_id = entry.get("id")
             if not isinstance(choice_id, (str, int)) or isinstance(choice_id, bool):
-                self.problem(self.line_of(entry, "id"), "expected an id", here)
+                self.problem(self.line_of(entry, "id"), _l("expected an id"), here)
                 continue
             choice_id = str(choice_id)
             if choice_id in seen:
-                self.problem(self.line_of(entry, "id"), f"duplicate id '{choice_id}' in {key}",
+                self.problem(self.line_of(entry, "id"),
+                             _l("duplicate id '%(id)s' in %(key)s", id=choice_id, key=key),
                              here)
                 continue
             seen.add(choice_id)
@@ -446,51 +452,52 @@ class _CourseReader(YamlReader):
 
         if kind == "true_false":
             if not isinstance(answer, bool):
-                self.problem(line, "the answer of a true/false question is true or false", here)
+                self.problem(line, _l("the answer of a true/false question is true or false"), here)
                 return None
             return answer
         if kind == "single":
             if isinstance(answer, (list, dict)) or answer is None:
-                self.problem(line, "the answer of a single-choice question is one option id", here)
+                self.problem(line, _l("the answer of a single-choice question is one option id"), here)
                 return None
             if missing([answer]):
-                self.problem(line, f"answer points at a missing option: {answer}", here)
+                self.problem(line, _l("answer points at a missing option: %(option)s", option=answer), here)
                 return None
             return str(answer)
         if kind in ("multiple", "ordering"):
             if not isinstance(answer, list) or not answer:
-                self.problem(line, "the answer is a list of option ids", here)
+                self.problem(line, _l("the answer is a list of option ids"), here)
                 return None
             answer = [str(value) for value in answer]
             if missing(answer):
-                self.problem(line, "answer points at missing options: " + ", ".join(missing(answer)),
-                             here)
+                self.problem(line, _l("answer points at missing options: %(options)s",
+                                      options=", ".join(missing(answer))), here)
                 return None
             if len(set(answer)) != len(answer):
-                self.problem(line, "the answer lists an option twice", here)
+                self.problem(line, _l("the answer lists an option twice"), here)
                 return None
             if kind == "ordering" and sorted(answer) != sorted(option_ids):
-                self.problem(line, "the right order must list every option exactly once", here)
+                self.problem(line, _l("the right order must list every option exactly once"), here)
                 return None
             return answer
         # matching
         if not isinstance(answer, dict):
-            self.problem(line, "the answer of a matching question maps each item id to an option id",
+            self.problem(line, _l("the answer of a matching question maps each item id to an option id"),
                          here)
             return None
         answer = {str(key): str(value) for key, value in answer.items()}
         unknown_items = [key for key in answer if key not in item_ids]
         if unknown_items:
-            self.problem(line, "answer names missing items: " + ", ".join(unknown_items), here)
+            self.problem(line, _l("answer names missing items: %(items)s", items=", ".join(unknown_items)),
+                         here)
             return None
         if missing(answer.values()):
-            self.problem(line, "answer points at missing options: "
-                         + ", ".join(missing(answer.values())), here)
+            self.problem(line, _l("answer points at missing options: %(options)s",
+                                  options=", ".join(missing(answer.values()))), here)
             return None
         unpaired = [item for item in item_ids if item not in answer]
         if unpaired:
-            self.problem(line, "every item needs its right option; missing: " + ", ".join(unpaired),
-                         here)
+            self.problem(line, _l("every item needs its right option; missing: %(items)s",
+                                  items=", ".join(unpaired)), here)
             return None
         return answer
 
@@ -509,18 +516,21 @@ class _CourseReader(YamlReader):
         draw = self.integer(node, "draw", "quiz.draw", minimum=1)
         if draw is not None and bank_size and draw > bank_size:
             self.problem(self.line_of(node, "draw"),
-                         f"draws {draw} questions but the bank has only {bank_size}", "quiz.draw")
+                         _l("draws %(draw)s questions but the bank has only %(size)s",
+                            draw=draw, size=bank_size), "quiz.draw")
         pass_mark = node.get("pass_mark")
         if isinstance(pass_mark, bool) or not isinstance(pass_mark, (int, float)) \
                 or not 0 < pass_mark <= 100:
             self.problem(self.line_of(node, "pass_mark"),
-                         f"pass mark {pass_mark} is out of range: use a percent above 0, at most 100",
+                         _l("pass mark %(mark)s is out of range: use a percent above 0, at most 100",
+                            mark=pass_mark),
                          "quiz.pass_mark")
             pass_mark = None
         reveal = node.get("reveal", "after_each_attempt")
         if reveal not in REVEAL_MODES:
             self.problem(self.line_of(node, "reveal"),
-                         f"unknown reveal '{reveal}' (use one of {', '.join(REVEAL_MODES)})",
+                         _l("unknown reveal '%(reveal)s' (use one of %(choices)s)",
+                            reveal=reveal, choices=", ".join(REVEAL_MODES)),
                          "quiz.reveal")
         spec = QuizSpec(
             draw=draw or 0,
@@ -536,3 +546,13 @@ class _CourseReader(YamlReader):
             require_lessons=self.boolean(node, "require_lessons", "quiz.require_lessons", True),
         )
         return spec
+
+
+def _raw_html(fragment: markdown.RawHtml) -> LazyString:
+    if fragment.reason == "comment":
+        return _l("an HTML comment would be removed by the sanitiser; write Markdown instead")
+    if fragment.reason == "tag":
+        return _l("raw HTML %(fragment)s would be removed by the sanitiser; write Markdown instead",
+                  fragment=fragment.fragment)
+    return _l("the attribute in %(fragment)s would be removed by the sanitiser; write Markdown "
+              "instead", fragment=fragment.fragment)

@@ -9,9 +9,7 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from lms.exports.assessment import (
@@ -24,6 +22,7 @@ from lms.exports.assessment import (
     write_xlsx,
 )
 from lms.extensions import db
+from lms.i18n import cli_locale, lang_option
 from lms.org.models import OrgUnit
 from lms.scoring.models import YEAR
 from lms.scoring.operations import ScoringError
@@ -62,13 +61,12 @@ def _unit(code: str | None) -> OrgUnit:
               required=True, help="File to write (replaced only once complete).")
 @click.option("--separator", type=click.Choice(list(SEPARATORS)), default=",", show_default=True,
               help="CSV field separator; with ';' decimals take a comma.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-              help="Language of headers and labels. Default: the configured default language.")
+@lang_option("Language of headers and labels. Default: the configured default language.")
 @with_appcontext
 def assessment_command(year: int, period: str, unit_code: str | None, fmt: str, output: Path,
                        separator: str, lang: str | None) -> None:
     """Export every official's mandatory courses, indicator and band, with unit figures."""
-    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with cli_locale(lang):
         unit = _unit(unit_code)
         try:
             export = prepare_export(year, period, unit,

@@ -8,12 +8,11 @@ import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
-from flask_babel import force_locale
 from sqlalchemy import select
 
 from lms.extensions import db
+from lms.i18n import cli_locale, lang_option
 from lms.org.models import OrgUnit
 from lms.roster.export import csv_chunks, write_xlsx
 from lms.roster.operations import apply_plan, digest
@@ -41,8 +40,7 @@ def _unit(code: str | None) -> OrgUnit:
 
 
 def _locale_option():
-    return click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
-                        help="Language of messages and headers (default: LMS_DEFAULT_LOCALE).")
+    return lang_option("Language of messages and headers (default: LMS_DEFAULT_LOCALE).")
 
 
 @roster_command.command("import")
@@ -59,7 +57,7 @@ def _locale_option():
 def import_command(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing: bool,
                    credentials: Path | None, lang: str | None) -> None:
     """Check a roster file, then (unless --dry-run) apply it in one transaction."""
-    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with cli_locale(lang):
         _import(path, unit_code, dry_run, deactivate_missing, credentials)
 
 
@@ -135,7 +133,7 @@ def _write_credentials(target: Path, credentials) -> None:
 @with_appcontext
 def export_command(unit_code: str | None, file_format: str, output: Path, lang: str | None) -> None:
     """Write the current roster in the import format (importing it back changes nothing)."""
-    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with cli_locale(lang):
         _write(_unit(unit_code).id, file_format, output)
     click.echo(f"Roster written to {output}")
 
@@ -148,7 +146,7 @@ def export_command(unit_code: str | None, file_format: str, output: Path, lang: 
 @with_appcontext
 def template_command(file_format: str, output: Path, lang: str | None) -> None:
     """Write an empty roster file with the column headers."""
-    with force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"]):
+    with cli_locale(lang):
         _write(None, file_format, output)
     click.echo(f"Template written to {output}")
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from lms.db import stream_rows
 from lms.extensions import db
+from lms.i18n import cli_locale, lang_option
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
@@ -78,9 +79,15 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
 @scores_command.command("policy")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--activate", is_flag=True, help="Put the policy in force for its year.")
+@lang_option("Language of the problems found (default: LMS_DEFAULT_LOCALE).")
 @with_appcontext
-def policy_command(path: Path, activate: bool) -> None:
+def policy_command(path: Path, activate: bool, lang: str | None) -> None:
     """Check a policy file (and put it in force with --activate)."""
+    with cli_locale(lang):
+        _policy(path, activate)
+
+
+def _policy(path: Path, activate: bool) -> None:
     text = path.read_text(encoding="utf-8")
     try:
         policy = parse_policy(text, path.name)

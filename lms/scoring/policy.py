@@ -13,16 +13,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from lms.content.loader import SLUG_PATTERN, STAFF_CATEGORIES
-from lms.content.yaml_reader import Problem, Text, YamlReader, sorted_problems
+from lms.content.yaml_reader import Problem, Text, YamlReader, out_of_range, sorted_problems
 
 DEFAULT_POLICY = Path(__file__).parent / "default_policy.yaml"
 UNIT_KINDS = ("province", "department", "commune", "ward", "special_zone", "school",
               "public_service_unit", "agency")
 RANK_METRICS = ("share_meeting_standard", "mean_indicator", "on_time_share")
 PERIODS = ("Q1", "Q2", "Q3", "Q4")
-# A year asks for a handful of courses. Each mandatory course is one more join when the scores
-# are computed, and SQLite joins at most 64 tables.
+# A year asks for a handful of courses. The scores count an official's courses by status in
+# groups of three digits (lms.scoring.compute), and each course is one more branch of the
+# query of course rows: 50 is far more than any year needs.
 MAX_MANDATORY = 50
 
 
@@ -98,11 +101,11 @@ class _PolicyReader(YamlReader):
                maximum: float = 100) -> float:
         value = node.get(key)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.problem(self.line_of(node, key) or self.line_of(node), "expected a number", where)
+            self.problem(self.line_of(node, key) or self.line_of(node), _l("expected a number"), where)
             return 0.0
         if not minimum <= value <= maximum:
-            self.problem(self.line_of(node, key),
-                         f"{value} is out of range: use a number from {minimum:g} to {maximum:g}", where)
+            self.problem(self.line_of(node, key), out_of_range(value, f"{minimum:g}", f"{maximum:g}"),
+                         where)
         return float(value)
 
     def read(self, text: str) -> Policy | None:
@@ -128,11 +131,12 @@ class _PolicyReader(YamlReader):
                  if "best_score_bonus" in points else 0.0)
         if points and not on_time >= late >= missing:
             self.problem(self.line_of(root, "points"),
-                         "points must not grow for worse results: on_time ≥ late ≥ missing",
+                         _l("points must not grow for worse results: on_time ≥ late ≥ missing"),
                          "points")
         if points and on_time + bonus > 100:
             self.problem(self.line_of(points, "best_score_bonus"),
-                         "on_time plus best_score_bonus is more than 100", "points.best_score_bonus")
+                         _l("on_time plus best_score_bonus is more than 100"),
+                         "points.best_score_bonus")
 
         grace = 0
         newcomers = root.get("new_officials")
@@ -159,7 +163,8 @@ class _PolicyReader(YamlReader):
                 rank_by = units.get("rank_by", rank_by)
                 if rank_by not in RANK_METRICS:
                     self.problem(self.line_of(units, "rank_by"),
-                                 f"unknown ranking '{rank_by}' (use one of {', '.join(RANK_METRICS)})",
+                                 _l("unknown ranking '%(rank_by)s' (use one of %(choices)s)",
+                                    rank_by=rank_by, choices=", ".join(RANK_METRICS)),
                                  "units.rank_by")
         mandatory = self.rules(root.get("mandatory"), self.line_of(root, "mandatory"), year)
         if self.problems or year is None:
@@ -171,7 +176,7 @@ class _PolicyReader(YamlReader):
 
     def bands(self, node: Any, line: int | None) -> tuple[Band, ...]:
         if not isinstance(node, list) or not node:
-            self.problem(line, "expected a list of bands, highest first", "bands")
+            self.problem(line, _l("expected a list of bands, highest first"), "bands")
             return ()
         bands: list[Band] = []
         for index, entry in enumerate(node):
@@ -182,28 +187,30 @@ class _PolicyReader(YamlReader):
                 continue
             code = entry.get("code")
             if not isinstance(code, str) or not SLUG_PATTERN.match(code):
-                self.problem(self.line_of(entry, "code"), "band code: lowercase letters, digits, dashes",
-                             f"{where}.code")
+                self.problem(self.line_of(entry, "code"),
+                             _l("band code: lowercase letters, digits, dashes"), f"{where}.code")
                 continue
             if any(band.code == code for band in bands):
-                self.problem(self.line_of(entry, "code"), f"duplicate band '{code}'", f"{where}.code")
+                self.problem(self.line_of(entry, "code"), _l("duplicate band '%(code)s'", code=code),
+                             f"{where}.code")
             minimum = self.number(entry, "min", f"{where}.min")
             if bands and minimum >= bands[-1].min:
                 self.problem(self.line_of(entry, "min"),
-                             "bands go from the highest minimum to the lowest", f"{where}.min")
+                             _l("bands go from the highest minimum to the lowest"), f"{where}.min")
             bands.append(Band(code, minimum, self.text(entry, "label", f"{where}.label")))
         if bands and bands[-1].min != 0:
             self.problem(self.line_of(node, len(node) - 1),
-                         "the last band must start at 0 so that every indicator has a band", "bands")
+                         _l("the last band must start at 0 so that every indicator has a band"),
+                         "bands")
         return tuple(bands)
 
     def rules(self, node: Any, line: int | None, year: int | None) -> tuple[MandatoryRule, ...]:
         if not isinstance(node, list):
-            self.problem(line, "expected a list of mandatory courses", "mandatory")
+            self.problem(line, _l("expected a list of mandatory courses"), "mandatory")
             return ()
         if len(node) > MAX_MANDATORY:
-            self.problem(line, f"at most {MAX_MANDATORY} mandatory courses, not {len(node)}",
-                         "mandatory")
+            self.problem(line, _l("at most %(maximum)s mandatory courses, not %(count)s",
+                                  maximum=MAX_MANDATORY, count=len(node)), "mandatory")
             return ()
         rules: list[MandatoryRule] = []
         for index, entry in enumerate(node):
@@ -216,19 +223,21 @@ class _PolicyReader(YamlReader):
                 continue
             course = entry.get("course")
             if not isinstance(course, str) or not SLUG_PATTERN.match(course):
-                self.problem(self.line_of(entry, "course"), "expected a course slug", f"{where}.course")
+                self.problem(self.line_of(entry, "course"), _l("expected a course slug"),
+                             f"{where}.course")
                 continue
             if any(rule.course == course for rule in rules):
                 self.problem(self.line_of(entry, "course"),
-                             f"course '{course}' is listed twice", f"{where}.course")
+                             _l("course '%(course)s' is listed twice", course=course), f"{where}.course")
             deadline = entry.get("deadline")
             if not isinstance(deadline, date):
-                self.problem(self.line_of(entry, "deadline"), "expected a date: YYYY-MM-DD",
+                self.problem(self.line_of(entry, "deadline"), _l("expected a date: YYYY-MM-DD"),
                              f"{where}.deadline")
                 continue
             if year is not None and deadline.year != year:
                 self.problem(self.line_of(entry, "deadline"),
-                             f"deadline {deadline.isoformat()} is not in {year}", f"{where}.deadline")
+                             _l("deadline %(deadline)s is not in %(year)s",
+                                deadline=deadline.isoformat(), year=year), f"{where}.deadline")
             categories = self.codes(entry, "staff_categories", STAFF_CATEGORIES, where)
             kinds = self.codes(entry, "unit_kinds", UNIT_KINDS, where) if "unit_kinds" in entry else ()
             weight = self.number(entry, "weight", f"{where}.weight", minimum=0.01,
@@ -239,10 +248,10 @@ class _PolicyReader(YamlReader):
     def codes(self, entry: dict, key: str, allowed: tuple[str, ...], where: str) -> tuple[str, ...]:
         values = entry.get(key)
         if not isinstance(values, list) or not values:
-            self.problem(self.line_of(entry, key), "expected a non-empty list", f"{where}.{key}")
+            self.problem(self.line_of(entry, key), _l("expected a non-empty list"), f"{where}.{key}")
             return ()
         for index, value in enumerate(values):
             if value not in allowed:
-                self.problem(self.line_of(values, index), f"unknown value '{value}'",
+                self.problem(self.line_of(values, index), _l("unknown value '%(value)s'", value=value),
                              f"{where}.{key}[{index}]")
         return tuple(str(value) for value in values)

@@ -7,6 +7,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
+from markupsafe import escape
 
 from lms.content.loader import load_course
 from tests.conftest import FIXTURE_COURSES
@@ -63,6 +65,26 @@ def test_missing_lesson_file_for_one_language(course):
     (course / "lessons" / "safety.en.md").unlink()
     assert any("sample/course.yaml:" in p and "missing English lesson file lessons/safety.en.md" in p
                for p in problems(course))
+
+
+def test_a_problem_reads_in_the_language_in_force_when_shown(app, course):
+    (course / "lessons" / "safety.en.md").unlink()
+    edit(course / "course.yaml", "draw: 5", "draw: 5\n  <b>: 1")
+    found = load_course(course, base=course.parent).problems  # read once, shown three ways
+    (missing,) = [p for p in found if p.key == "lessons.safety"]
+    (unknown,) = [p for p in found if p.key == "quiz.<b>"]
+    assert "missing English lesson file lessons/safety.en.md" in str(missing)  # no app: the msgid
+    with app.app_context():
+        with force_locale("vi"):
+            assert str(missing).endswith(": thiếu tệp bài học tiếng Anh lessons/safety.en.md "
+                                         "[lessons.safety]")
+            assert unknown.as_dict()["message"] == "khóa '<b>' không được hỗ trợ"
+            assert type(unknown.as_dict()["message"]) is str
+            # On a page the quoted key is text, not markup.
+            assert escape(unknown.message) == "khóa &#39;&lt;b&gt;&#39; không được hỗ trợ"
+        with force_locale("en"):
+            assert "missing English lesson file lessons/safety.en.md" in str(missing)
+            assert unknown.message == "unknown key '<b>'"
 
 
 def test_duplicate_ids(course):
@@ -133,6 +155,44 @@ def test_cli_check_exits_non_zero_and_speaks_json(runner, course):
     assert report["courses"][0]["problems"][0]["key"] == "quiz.draw"
     clean = runner.invoke(args=["courses", "check", str(FIXTURE_COURSES)])
     assert clean.exit_code == 0, clean.output
+
+
+def test_cli_check_speaks_the_default_language_or_the_one_asked_for(runner, course):
+    line = edit(course / "course.yaml", "draw: 5", "draw: 50")
+    where = f"sample/course.yaml:{line}: "
+    default = runner.invoke(args=["courses", "check", str(course.parent)])
+    assert default.exit_code == 1
+    assert default.output.splitlines()[0] == (where + "rút 50 câu hỏi nhưng ngân hàng câu hỏi "
+                                              "chỉ có 6 câu [quiz.draw]")
+    english = runner.invoke(args=["courses", "check", str(course.parent), "--lang", "en"])
+    assert english.exit_code == 1
+    assert english.output.splitlines()[0] == (where + "draws 50 questions but the bank has only 6 "
+                                              "[quiz.draw]")
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("vi", "rút 50 câu hỏi nhưng ngân hàng câu hỏi chỉ có 6 câu"),
+    ("en", "draws 50 questions but the bank has only 6"),
+])
+def test_cli_check_json_holds_each_message_as_text(runner, course, lang, message):
+    edit(course / "course.yaml", "draw: 5", "draw: 50")
+    result = runner.invoke(args=["courses", "check", str(course.parent), "--json", "--lang", lang])
+    assert result.exit_code == 1
+    (problem,) = json.loads(result.output)["courses"][0]["problems"]
+    assert problem["message"] == message  # a JSON string, not an object
+
+
+def test_cli_sync_refuses_in_the_language_asked_for(runner, course):
+    line = edit(course / "course.yaml", "pass_mark: 60", "pass_mark: 160")
+    refused = runner.invoke(args=["courses", "sync", str(course.parent), "--lang", "en"])
+    assert refused.exit_code == 1 and "Nothing was loaded" in refused.stderr
+    assert refused.stderr.splitlines()[0] == (
+        f"sample/course.yaml:{line}: pass mark 160 is out of range: use a percent above 0, "
+        "at most 100 [quiz.pass_mark]")
+    default = runner.invoke(args=["courses", "sync", str(course.parent)])
+    assert default.stderr.splitlines()[0] == (
+        f"sample/course.yaml:{line}: điểm đạt 160 nằm ngoài khoảng cho phép: hãy dùng một tỷ lệ "
+        "phần trăm lớn hơn 0 và không quá 100 [quiz.pass_mark]")
 
 
 def test_cli_stats(runner):

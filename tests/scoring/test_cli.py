@@ -46,5 +46,18 @@ def test_policy_check_and_activate(runner, world, tmp_path):
     assert checked.exit_code == 0 and "now in force" in checked.output
     bad = tmp_path / "bad.yaml"
     bad.write_text(POLICY.replace("year: 2026", "year: 1900"), encoding="utf-8")
-    refused = runner.invoke(args=["scores", "policy", str(bad), "--activate"])
+    refused = runner.invoke(args=["scores", "policy", str(bad), "--activate", "--lang", "en"])
     assert refused.exit_code != 0 and "bad.yaml:3: 1900 is out of range" in refused.output
+
+
+def test_policy_problems_in_the_default_language_or_the_one_asked_for(runner, tmp_path):
+    path = tmp_path / "2026.yaml"
+    path.write_text(POLICY.replace("deadline: 2026-06-30", "deadline: 2027-06-30"), encoding="utf-8")
+    default = runner.invoke(args=["scores", "policy", str(path)])
+    assert default.exit_code == 1
+    assert default.stderr.splitlines()[0] == ("2026.yaml:16: hạn hoàn thành 2027-06-30 không thuộc "
+                                              "năm 2026 [mandatory[0].deadline]")
+    english = runner.invoke(args=["scores", "policy", str(path), "--lang", "en"])
+    assert english.exit_code == 1
+    assert english.stderr.splitlines()[0] == ("2026.yaml:16: deadline 2027-06-30 is not in 2026 "
+                                              "[mandatory[0].deadline]")

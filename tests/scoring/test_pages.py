@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -141,6 +142,34 @@ def test_a_bad_policy_is_explained_and_changes_nothing(app, client, login_as, wo
     with app.app_context():
         active = db.session.execute(select(ScoringPolicy).where(ScoringPolicy.active)).scalar_one()
         assert "late: 60" in active.text
+
+
+@pytest.mark.parametrize("language, expected", [
+    ("vi", ["Chính sách chưa được lưu. Vui lòng sửa các lỗi sau rồi gửi lại:",
+            "<code>points</code> dòng 5: kết quả kém hơn không được nhiều điểm hơn: "
+            "on_time ≥ late ≥ missing",
+            "<code>mandatory[0].staff_categories[2]</code> dòng 17: "
+            "giá trị &#39;kings&#39; không hợp lệ",
+            "<code>&lt;script&gt;</code> dòng 18: khóa &#39;&lt;script&gt;&#39; không được hỗ trợ"]),
+    ("en", ["The policy was not saved. Correct these problems and send it again:",
+            "<code>points</code> line 5: points must not grow for worse results: "
+            "on_time ≥ late ≥ missing",
+            "<code>mandatory[0].staff_categories[2]</code> line 17: unknown value &#39;kings&#39;",
+            "<code>&lt;script&gt;</code> line 18: unknown key &#39;&lt;script&gt;&#39;"]),
+])
+def test_a_bad_policy_is_explained_in_the_reader_s_language(client, login_as, world, hr,
+                                                             language, expected):
+    login_as(hr["province"])
+    broken = (POLICY.replace("late: 60", "late: 95")
+              .replace("[can_bo, cong_chuc]", "[can_bo, cong_chuc, kings]") + "<script>: 1\n")
+    response = post_form(client, "/scores/policy?year=2026", {"text": broken},
+                         headers={"Accept-Language": language})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'<html lang="{language}">' in page
+    summary = page[page.index('class="error-summary"'):]
+    summary = summary[:summary.index("</div>")]
+    heading, *problems = re.findall(r"<(?:p|li)>(.*?)</(?:p|li)>", summary)
+    assert [heading, *(" ".join(problem.split()) for problem in problems)] == expected
 
 
 def test_a_good_policy_is_put_in_force_by_the_province_only(app, client, login_as, world, hr):

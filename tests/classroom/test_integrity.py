@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import select
 
 from lms.classroom.models import SessionParticipant
 from lms.classroom.operations import ParticipantLearner
 from lms.extensions import db
-from lms.learning.queries import course_by_slug
 from lms.quiz.models import AttemptStatus, QuizAttempt
-from lms.quiz.operations import QuizRefused, start_attempt, submit_attempt
 from tests.classroom.helpers import (
     answers,
     attempt_id_from,
@@ -22,22 +18,8 @@ from tests.classroom.helpers import (
     session_row,
     start_quiz,
 )
-
-
-def _start_in_thread(app, participant_id: int, results: list, barrier) -> None:
-    with app.app_context():
-        participant = db.session.get(SessionParticipant, participant_id)
-        course = course_by_slug("sample")
-        barrier.wait()
-        try:
-            learner = ParticipantLearner(participant)
-            attempt = start_attempt(learner, course)
-            submit_attempt(attempt, None, learner=learner)
-            results.append(attempt.number)
-        except QuizRefused as refused:
-            results.append(refused.reason)
-        finally:
-            db.session.remove()
+from tests.concurrency import all_at_once
+from tests.quiz.helpers import start_and_submit_blank
 
 
 def test_the_attempt_limit_holds_under_concurrent_starts(app, client, phone, login_as, teacher,
@@ -48,16 +30,13 @@ def test_the_attempt_limit_holds_under_concurrent_starts(app, client, phone, log
     join(lan, code, "Lan")
     read_required_lessons(lan, code)
     participant = participant_named(app, "Lan")
+
+    def as_participant() -> ParticipantLearner:
+        return ParticipantLearner(db.session.get(SessionParticipant, participant.id))
+
     for _round in range(4):  # the sample course allows 3 attempts
-        results: list = []
-        barrier = threading.Barrier(6)
-        threads = [threading.Thread(target=_start_in_thread,
-                                    args=(app, participant.id, results, barrier))
-                   for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = all_at_once(lambda _index: start_and_submit_blank(app, as_participant), 6)
+        assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     with app.app_context():
         numbers = list(db.session.execute(
             select(QuizAttempt.number).where(QuizAttempt.participant_id == participant.id)

@@ -3,8 +3,6 @@ every one succeeds (SQLite with WAL and a busy timeout; PostgreSQL when configur
 
 from __future__ import annotations
 
-import threading
-
 from sqlalchemy import func, select
 
 from lms.classroom.models import SessionParticipant
@@ -18,29 +16,10 @@ from tests.classroom.helpers import (
     session_row,
     start_quiz,
 )
+from tests.concurrency import all_at_once
 from tests.conftest import csrf_token
 
 PHONES = 40
-
-
-def _all_at_once(work, count: int) -> list:
-    """Run ``work(index)`` in ``count`` threads released together; results (or errors) by index."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001  (reported by the assertion below)
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_forty_phones_join_and_submit_at_the_same_time(app, client, phone, login_as, teacher,
@@ -56,7 +35,7 @@ def test_forty_phones_join_and_submit_at_the_same_time(app, client, phone, login
             "csrf_token": tokens[index], "display_name": f"Người {index}", "group_name": "Thôn 3",
         }).status_code
 
-    assert _all_at_once(join, PHONES) == [302] * PHONES
+    assert all_at_once(join, PHONES) == [302] * PHONES
 
     attempts = []
     for device in phones:
@@ -68,7 +47,7 @@ def test_forty_phones_join_and_submit_at_the_same_time(app, client, phone, login
         public_id, form = attempts[index]
         return phones[index].post(f"/j/{code}/quiz/{public_id}/submit", data=form).location
 
-    locations = _all_at_once(submit, PHONES)
+    locations = all_at_once(submit, PHONES)
     assert all(isinstance(location, str) and location.endswith("/result")
                for location in locations), locations
 

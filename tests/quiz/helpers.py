@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from lms.extensions import db
+from lms.learning.queries import course_by_slug
 from lms.quiz.models import AttemptItem, QuestionType, QuizAttempt
+from lms.quiz.operations import Learner, QuizRefused, start_attempt, submit_attempt
 from tests.conftest import csrf_token
 
 
@@ -77,3 +80,18 @@ def read_lessons(client, slug: str, keys=("welcome", "safety")) -> None:
     for key in keys:
         token = csrf_token(client, f"/learn/{slug}/lessons/{key}")
         client.post(f"/learn/{slug}/lessons/{key}/done", data={"csrf_token": token})
+
+
+def start_and_submit_blank(app, learner_of: Callable[[], Learner]) -> int | str:
+    """A new attempt at the sample course, started and submitted blank in an app context of its
+    own (for races between threads, see tests.concurrency): its number, or why it was refused."""
+    with app.app_context():
+        try:
+            learner = learner_of()
+            attempt = start_attempt(learner, course_by_slug("sample"))
+            submit_attempt(attempt, None, learner=learner)
+            return attempt.number
+        except QuizRefused as refused:
+            return refused.reason
+        finally:
+            db.session.remove()

@@ -4,23 +4,27 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 from datetime import timedelta
 
 import pytest
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from lms.accounts.models import Official
 from lms.content.sync import sync_courses
 from lms.db import utcnow
 from lms.extensions import db
-from lms.learning.models import Course, CourseCompletion
-from lms.learning.queries import course_by_slug
+from lms.learning.models import CourseCompletion
 from lms.quiz.models import AttemptStatus, QuizAttempt
-from lms.quiz.operations import QuizRefused, start_attempt, submit_attempt
+from lms.quiz.operations import as_learner
+from tests.concurrency import all_at_once
 from tests.conftest import FIXTURE_COURSES, csrf_token
-from tests.quiz.helpers import attempt_by_public_id, quiz_form, read_lessons, start_quiz
+from tests.quiz.helpers import (
+    attempt_by_public_id,
+    quiz_form,
+    read_lessons,
+    start_and_submit_blank,
+    start_quiz,
+)
 
 VOLATILE = re.compile(r'name="csrf_token" value="[^"]+"|data-now="[^"]+"')  # token, clock
 
@@ -73,20 +77,13 @@ def test_concurrent_submissions_grade_once(app, client, learner):
     public_id = start_quiz(client, "sample")
     forms = [quiz_form(app, client, public_id, right=n) for n in (0, 5, 2, 5)]
     cookie = client.get_cookie("lms_session").value  # the same signed-in browser, four tabs
-    barrier = threading.Barrier(len(forms))
-    outcomes: list[int] = []
 
-    def submit(form) -> None:
+    def submit(index: int) -> int:
         tab = app.test_client()
         tab.set_cookie("lms_session", cookie)
-        barrier.wait()
-        outcomes.append(tab.post(f"/quiz/attempts/{public_id}/submit", data=form).status_code)
+        return tab.post(f"/quiz/attempts/{public_id}/submit", data=forms[index]).status_code
 
-    threads = [threading.Thread(target=submit, args=(form,)) for form in forms]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = all_at_once(submit, len(forms))
     assert outcomes == [302] * 4
     with app.app_context():
         attempt = attempt_by_public_id(public_id)
@@ -97,34 +94,11 @@ def test_concurrent_submissions_grade_once(app, client, learner):
         assert db.session.execute(select(func.count()).select_from(QuizAttempt)).scalar_one() == 1
 
 
-def _start_in_thread(app, official_id: int, course_id: int, results: list, barrier) -> None:
-    with app.app_context():
-        official = db.session.get(Official, official_id)
-        course = db.session.get(Course, course_id)
-        barrier.wait()
-        try:
-            attempt = start_attempt(official, course)
-            submit_attempt(attempt, None)
-            results.append(attempt.number)
-        except QuizRefused as refused:
-            results.append(refused.reason)
-        finally:
-            db.session.remove()
-
-
 def test_attempt_limit_holds_under_concurrent_starts(app, learner):
-    with app.app_context():
-        course_id = course_by_slug("sample").id
     for _round in range(3):  # the sample course allows 3 attempts
-        results: list = []
-        barrier = threading.Barrier(6)
-        threads = [threading.Thread(target=_start_in_thread,
-                                    args=(app, learner.id, course_id, results, barrier))
-                   for _ in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        outcomes = all_at_once(
+            lambda _index: start_and_submit_blank(app, lambda: as_learner(learner.id)), 6)
+        assert not [outcome for outcome in outcomes if isinstance(outcome, Exception)]
     with app.app_context():
         numbers = list(db.session.execute(
             select(QuizAttempt.number).where(QuizAttempt.official_id == learner.id)

@@ -15,8 +15,6 @@ one a CLI command forces).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -35,6 +33,8 @@ from lms.accounts.models import StaffCategory
 from lms.audit.operations import record_event
 from lms.classroom.models import Audience
 from lms.classroom.rollup import rollup
+from lms.csv_text import CHUNK_CHARACTERS
+from lms.csv_text import csv_chunks as text_chunks
 from lms.db import stream_rows, utcnow
 from lms.extensions import db
 from lms.org.models import UNIT_KIND_LABELS, OrgUnit, OrgUnitClosure, UnitKind
@@ -487,37 +487,25 @@ def csv_header(columns: list[Column]) -> list[str]:
 
 def csv_chunks(export: AssessmentExport, separator: str = ",", *,
                progress: Callable[[int], Any] | None = None,
-               chunk_size: int = 64 * 1024) -> Iterator[str]:
-    """The officials as CSV text in chunks of about ``chunk_size`` characters.
-
-    UTF-8 with a byte-order mark (so Excel reads Vietnamese correctly once encoded), RFC 4180:
-    CRLF line ends, fields holding the separator, a quote or a line break between double
-    quotes, quotes doubled. Percentages as numbers 0–100, dates as YYYY-MM-DD, meeting the
-    standard as 1/0; with the ";" separator, decimals take a comma."""
+               chunk_size: int = CHUNK_CHARACTERS) -> Iterator[str]:
+    """The officials as CSV text in chunks of about ``chunk_size`` characters (the file's
+    conventions are ``lms.csv_text``'s). Percentages as numbers 0–100, dates as YYYY-MM-DD,
+    meeting the standard as 1/0; with the ";" separator, decimals take a comma."""
     if separator not in SEPARATORS:
         raise ValueError(f"unsupported separator {separator!r}")
     columns = official_columns(export)
     formatters = _csv_formatters(columns, separator)
     rows = official_rows(export)
 
-    def chunks() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, delimiter=separator, quotechar='"', quoting=csv.QUOTE_MINIMAL,
-                            lineterminator="\r\n")
-        buffer.write("\ufeff")
-        writer.writerow(csv_header(columns))
+    def lines() -> Iterator[list[str]]:
+        yield csv_header(columns)
         count = 0
         for count, values in enumerate(rows, start=1):
-            writer.writerow(["" if value is None else formatter(value)
-                             for formatter, value in zip(formatters, values, strict=True)])
-            if buffer.tell() >= chunk_size:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
+            yield ["" if value is None else formatter(value)
+                   for formatter, value in zip(formatters, values, strict=True)]
             if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(PROGRESS_EVERY)
         if progress is not None:
             progress(count % PROGRESS_EVERY)
-        yield buffer.getvalue()
 
-    return chunks()
+    return text_chunks(lines(), separator=separator, chunk_size=chunk_size)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 
 from flask import Response, request, stream_with_context
+from flask_babel import get_locale
 from flask_login import current_user
 from werkzeug.wsgi import wrap_file
 
@@ -34,6 +36,15 @@ def _headers(filename: str) -> dict[str, str]:
             "Cache-Control": "no-store"}
 
 
+def stream_download(chunks: Iterator[str] | Iterator[bytes], filename: str, mimetype: str) -> Response:
+    """A file sent as its chunks are produced, after the view has returned.
+
+    The language is settled now (it is cached for the request), while the signed-in official
+    can still be read from the session."""
+    get_locale()
+    return Response(stream_with_context(chunks), mimetype=mimetype, headers=_headers(filename))
+
+
 def csv_download(export: AssessmentExport, separator: str, filename: str | None = None) -> Response:
     """Audit, commit, then stream the CSV as the rows come from the database.
 
@@ -42,8 +53,7 @@ def csv_download(export: AssessmentExport, separator: str, filename: str | None 
     chunks = csv_chunks(export, separator)
     record_export(export, "csv", separator=separator, via="web")
     db.session.commit()
-    return Response(stream_with_context(chunks), mimetype=MIMETYPES["csv"],
-                    headers=_headers(filename or export.filename("csv")))
+    return stream_download(chunks, filename or export.filename("csv"), MIMETYPES["csv"])
 
 
 def xlsx_download(export: AssessmentExport) -> Response:

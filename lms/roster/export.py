@@ -6,8 +6,6 @@ are in the user's language; the importer accepts both languages.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from collections.abc import Iterator
 from typing import IO
@@ -15,6 +13,7 @@ from typing import IO
 from sqlalchemy import Select, select
 
 from lms.accounts.models import STAFF_CATEGORY_LABELS, Official
+from lms.csv_text import csv_chunks as text_chunks
 from lms.db import stream_rows
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
@@ -61,17 +60,8 @@ def rows_of(unit_id: int | None) -> Iterator[list[str]]:
 
 
 def csv_chunks(unit_id: int | None) -> Iterator[str]:
-    """UTF-8 with a byte-order mark (so Excel reads the accents), comma-separated, RFC 4180."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    buffer.write("\ufeff")
-    for cells in rows_of(unit_id):
-        writer.writerow(cells)
-        if buffer.tell() > CHUNK:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    """The roster as CSV text in chunks (comma-separated, see ``lms.csv_text``)."""
+    return text_chunks(rows_of(unit_id))
 
 
 def write_xlsx(unit_id: int | None, target: IO[bytes]) -> None:

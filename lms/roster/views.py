@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -26,6 +23,7 @@ from wtforms.validators import DataRequired
 from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Role
 from lms.audit.operations import record_event
+from lms.exports.downloads import stream_download
 from lms.extensions import db
 from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit
@@ -157,23 +155,13 @@ def apply(public_id: str):
     return render_template("roster/done.html", result=result, unit=unit, filename=upload.filename)
 
 
-def _download(chunks, filename: str, mimetype: str) -> Response:
-    # The body is produced after the view returns: settle the language now (it is cached for
-    # the request), while the signed-in official can still be read from the session.
-    get_locale()
-    response = Response(stream_with_context(chunks), mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.route("/template.<file_format>")
 @requires(Role.HR)
 def template(file_format: str):
     if file_format == "csv":
-        return _download(csv_chunks(None), "roster-template.csv", "text/csv; charset=utf-8")
+        return stream_download(csv_chunks(None), "roster-template.csv", "text/csv; charset=utf-8")
     if file_format == "xlsx":
-        return _download(xlsx_chunks(None), "roster-template.xlsx", XLSX_TYPE)
+        return stream_download(xlsx_chunks(None), "roster-template.xlsx", XLSX_TYPE)
     abort(404)
 
 
@@ -189,4 +177,4 @@ def export(unit_id: int, file_format: str):
     db.session.commit()
     chunks = csv_chunks(unit_id) if file_format == "csv" else xlsx_chunks(unit_id)
     mimetype = "text/csv; charset=utf-8" if file_format == "csv" else XLSX_TYPE
-    return _download(chunks, f"roster-{unit.code}.{file_format}", mimetype)
+    return stream_download(chunks, f"roster-{unit.code}.{file_format}", mimetype)

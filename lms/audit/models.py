@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "api_token.revoke": _l("API token revoked"),
     "api.request": _l("API request"),
     "export.assessment": _l("Assessment exported"),
+    "export.reminders": _l("Reminder list downloaded"),
     "certificate.revoke": _l("Certificate revoked"),
 }
 

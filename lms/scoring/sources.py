@@ -133,19 +133,22 @@ class LiveScores:
             .order_by(Official.name_sort, Official.id)
         )
 
-    def at_risk(self, scope: Select, limit: int = 50) -> Select:
-        """Courses still to do, soonest deadline first: whom HR should remind."""
+    def at_risk(self, scope: Select, limit: int | None = None) -> Select:
+        """Courses still to do, soonest deadline first: whom HR should remind, with what they
+        need to do it (employee code, e-mail). Every one of them unless ``limit``; their count
+        is :func:`totals`' ``not_done``."""
         rows = self.run.course_rows(scope=scope).subquery("live_risk")
         return (
-            select(rows, Official.login, Official.full_name, OrgUnit.name_vi.label("unit_name_vi"),
-                   OrgUnit.name_en.label("unit_name_en"), CourseVersion.title_vi,
-                   CourseVersion.title_en)
+            select(rows, Official.login, Official.employee_code, Official.full_name,
+                   Official.email, OrgUnit.code.label("unit_code"),
+                   OrgUnit.name_vi.label("unit_name_vi"), OrgUnit.name_en.label("unit_name_en"),
+                   CourseVersion.title_vi, CourseVersion.title_en)
             .join(Official, Official.id == rows.c.official_id)
             .join(OrgUnit, OrgUnit.id == rows.c.unit_id)
             .join(CourseVersion, (CourseVersion.course_id == rows.c.course_id)
                   & CourseVersion.is_current.is_(True))
             .where(rows.c.status.in_(("pending", "missing")))
-            .order_by(rows.c.deadline_at, Official.name_sort)
+            .order_by(rows.c.deadline_at, Official.name_sort, Official.id, rows.c.rule_no)
             .limit(limit)
         )
 
@@ -245,18 +248,21 @@ class FrozenScores:
             .order_by(SnapshotOfficial.name_sort, SnapshotOfficial.official_id)
         )
 
-    def at_risk(self, scope: Select, limit: int = 50) -> None:
+    def at_risk(self, scope: Select, limit: int | None = None) -> None:
         return None  # a frozen period is over: there is nobody left to remind
 
 
 @dataclass(frozen=True)
 class Totals:
-    """Headcount, meeting the standard, mean indicator and officials per band."""
+    """Headcount, meeting the standard, mean indicator and officials per band; mandatory
+    courses not done yet (overdue or not) and the officials who have them."""
 
     headcount: int
     meeting: int
     mean_indicator: float | None
     bands: dict[str, int]
+    not_done: int
+    officials_not_done: int
 
 
 def totals(officials: Select) -> Totals:
@@ -266,11 +272,15 @@ def totals(officials: Select) -> Totals:
     per_band = db.session.execute(
         select(rows.c.band, func.count().label("count"),
                func.sum(case((rows.c.meets_standard.is_(True), 1), else_=0)).label("meeting"),
-               func.sum(rows.c.indicator).label("indicator_sum"))
+               func.sum(rows.c.indicator).label("indicator_sum"),
+               func.sum(rows.c.missing).label("not_done"),
+               func.sum(case((rows.c.missing > 0, 1), else_=0)).label("officials_not_done"))
         .group_by(rows.c.band)
     ).all()
     headcount = sum(row.count for row in per_band)
     return Totals(headcount=headcount, meeting=sum(row.meeting for row in per_band),
                   mean_indicator=sum(row.indicator_sum for row in per_band) / headcount
                   if headcount else None,
-                  bands={row.band: row.count for row in per_band})
+                  bands={row.band: row.count for row in per_band},
+                  not_done=sum(row.not_done for row in per_band),
+                  officials_not_done=sum(row.officials_not_done for row in per_band))

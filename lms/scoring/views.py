@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -11,15 +14,18 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
 
 from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant
-from lms.db import utcnow
+from lms.audit.operations import record_event
+from lms.csv_text import csv_chunks
+from lms.db import stream_rows, utcnow
 from lms.exports.assessment import SEPARATORS, prepare_export
-from lms.exports.downloads import csv_download, current_exporter
+from lms.exports.downloads import csv_download, current_exporter, stream_download
 from lms.extensions import db
 from lms.org.models import OrgUnit
 from lms.org.queries import ancestors, subtree_ids
@@ -34,9 +40,13 @@ from lms.scoring.operations import (
 )
 from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
 from lms.scoring.sources import FrozenScores, LiveScores, totals
+from lms.text import spreadsheet_text
 from lms.web import paginate
 
 bp = Blueprint("scoring", __name__)
+
+#: Courses still to complete listed on the dashboard; the reminder list (CSV) has them all.
+AT_RISK_SHOWN = 50
 
 
 def _year_and_period() -> tuple[int, str]:
@@ -105,7 +115,7 @@ def dashboard():
     year, period, unit, scores = _requested_scores()
     scope = subtree_ids(unit.id)
     children = select(OrgUnit.id).where(OrgUnit.parent_id == unit.id)
-    at_risk = scores.at_risk(scope)
+    at_risk = scores.at_risk(scope, limit=AT_RISK_SHOWN)
     return render_template(
         "scoring/dashboard.html",
         year=year, period=period, unit=unit, scores=scores, policy=scores.policy,
@@ -113,6 +123,7 @@ def dashboard():
         child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
                            key=lambda row: (row["rank"], row["unit_code"])),
         at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,
+        at_risk_shown=AT_RISK_SHOWN,
         governs=governs_province(current_user),
         unit_path=ancestors(unit.id),
     )
@@ -163,6 +174,40 @@ def officials_csv():
         raise NoPolicy(str(error)) from error
     state = "frozen" if export.scores.frozen else "live"
     return csv_download(export, separator, f"scores-{year}-{period}-{unit.code}-{state}.csv")
+
+
+@bp.route("/reminders.csv")
+@requires(Role.UNIT_MANAGER)
+def reminders_csv():
+    """Every mandatory course still to complete in the unit shown, soonest deadline first, with
+    whom to remind and how to reach them: for a mail merge or a call round before the year-end
+    review. Only while the period is live: a frozen period has nobody left to remind."""
+    year, period, unit, scores = _requested_scores()
+    at_risk = scores.at_risk(subtree_ids(unit.id))
+    if at_risk is None:
+        abort(404)
+    english = str(get_locale()) == "en"
+    title, unit_name = ("title_en", "unit_name_en") if english else ("title_vi", "unit_name_vi")
+    header = [_("Employee code"), _("Full name"), _("E-mail"), _("Unit code"), _("Unit"),
+              _("Course"), _("Deadline"), _("Status")]
+    statuses = {"pending": _("Not done yet"), "missing": _("Deadline passed")}
+    province_zone = zone()
+
+    def rows() -> Iterator[list[str]]:
+        yield header
+        for row in stream_rows(at_risk):
+            # A deadline is stored as the first instant after it: the day it ends on.
+            last_day = (row["deadline_at"] - timedelta(microseconds=1)).astimezone(province_zone)
+            yield [spreadsheet_text(cell) for cell in (
+                row["employee_code"] or row["login"], row["full_name"], row["email"] or "",
+                row["unit_code"], row[unit_name], row[title])] + [
+                last_day.date().isoformat(), statuses[row["status"]]]
+
+    record_event("export.reminders", target_type="unit", target_id=unit.id, unit_id=unit.id,
+                 unit_code=unit.code, year=year, period=period, format="csv", via="web")
+    db.session.commit()
+    return stream_download(csv_chunks(rows()), f"reminders-{year}-{period}-{unit.code}.csv",
+                           "text/csv; charset=utf-8")
 
 
 @bp.route("/policy", methods=["GET", "POST"])

@@ -274,11 +274,14 @@ def test_totals_count_each_band_the_same_live_and_frozen(app, world):
         live = LiveScores(live_run(2026, now=END_OF_YEAR))
         figures = totals(live.scored(subtree_ids(world["province"].id)))
         # a1 98 and b1 100 excellent, a2 68 fair, a3 and hr 0 below; nobody is "good".
+        # a3 and hr have not done the one mandatory course.
         assert figures == Totals(headcount=5, meeting=2, mean_indicator=(98 + 68 + 100) / 5,
-                                 bands={"excellent": 2, "fair": 1, "below": 2})
+                                 bands={"excellent": 2, "fair": 1, "below": 2},
+                                 not_done=2, officials_not_done=2)
         assert totals(live.scored(None)) == figures  # the whole province
         frozen = FrozenScores(freeze(2026, now=END_OF_YEAR))
         db.session.commit()
         assert totals(frozen.scored(None)) == figures
         assert totals(frozen.scored(subtree_ids(world["commune_b"].id))) == Totals(
-            headcount=1, meeting=1, mean_indicator=100.0, bands={"excellent": 1})
+            headcount=1, meeting=1, mean_indicator=100.0, bands={"excellent": 1}, not_done=0,
+            officials_not_done=0)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from datetime import UTC, datetime
 
 import pytest
 from freezegun import freeze_time
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from lms.accounts.models import Role
+from lms.accounts.models import Official, Role
 from lms.audit.models import AuditEvent
 from lms.extensions import db
 from lms.scoring.models import ScoreSnapshot, ScoringPolicy
@@ -38,6 +40,73 @@ def test_dashboard_shows_charts_tables_and_reminders(client, login_as, world, hr
     assert page.count("<svg") == 2  # bands and units, each beside its table
     assert "Courses still to complete" in page and "Lê Chưa Học" in page
     assert "Freeze these results" in page
+
+
+@freeze_time(YEAR_END)
+def test_the_reminder_list_has_every_course_still_to_complete(app, client, login_as, world, hr,
+                                                              monkeypatch):
+    with app.app_context():
+        db.session.execute(update(Official).where(Official.id == world["missing"].id)
+                           .values(email="chua.hoc@xa-a.gov.vn"))
+        db.session.execute(update(Official).where(Official.id == world["hr"].id)
+                           .values(full_name='=HYPERLINK("http://x")'))  # a name as a formula
+        db.session.execute(update(Official).where(Official.id.in_((hr["commune_a"].id,
+                                                                   hr["admin"].id)))
+                           .values(created_at=datetime(2026, 11, 2, 3, tzinfo=UTC)))
+        db.session.commit()
+    monkeypatch.setattr("lms.scoring.views.AT_RISK_SHOWN", 1)
+    login_as(hr["province"])
+    page = client.get("/scores/?year=2026").get_data(as_text=True)
+    # Four officials have the course still to complete (two joined in November); one is listed.
+    risk = page[page.index('id="risk-heading"'):page.index('id="actions-heading"')]
+    assert re.findall(r'stat-value">(\d+)<', risk) == ["4", "4"]
+    assert risk.count("<tr>") == 1 + 1  # the header and one official
+    assert "The first 1 below" in risk
+    assert "/scores/reminders.csv?year=2026" in risk
+
+    download = client.get(f"/scores/reminders.csv?year=2026&unit={world['province'].id}")
+    assert download.status_code == 200
+    assert download.headers["Content-Disposition"] == 'attachment; filename="reminders-2026-Y-P.csv"'
+    assert download.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["Employee code", "Full name", "E-mail", "Unit code", "Unit", "Course",
+                       "Deadline", "Status"]
+    # Soonest deadline first: the course's own, then that of the two who joined on 2 November
+    # (30 days from joining, by the policy); by name within a day.
+    province, commune, school = (world[key].name_en for key in ("province", "commune_a", "school_a"))
+    assert rows[1:] == [
+        ["a3", "Lê Chưa Học", "chua.hoc@xa-a.gov.vn", "XA-T", school, "Sample course",
+         "2026-06-30", "Deadline passed"],
+        ["hr", """'=HYPERLINK("http://x")""", "", "P", province, "Sample course", "2026-06-30",
+         "Deadline passed"],
+        ["hr.a", "Hồ Xã A", "", "XA", commune, "Sample course", "2026-12-02", "Deadline passed"],
+        ["admin", "Quản Trị", "", "P", province, "Sample course", "2026-12-02", "Deadline passed"],
+    ]
+    with app.app_context():
+        event = db.session.execute(select(AuditEvent).where(
+            AuditEvent.action == "export.reminders")).scalar_one()
+        assert event.actor_id == hr["province"].id and event.unit_id == world["province"].id
+
+    # In Vietnamese, for the commune's HR: their subtree only; another commune is not theirs.
+    login_as(hr["commune_a"])
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "vi"
+    rows = list(csv.reader(io.StringIO(
+        client.get("/scores/reminders.csv?year=2026").get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0][:2] == ["Mã cán bộ", "Họ và tên"]
+    assert [row[1] for row in rows[1:]] == ["Lê Chưa Học", "Hồ Xã A"]  # their own too
+    assert rows[1][-1] == "Đã quá hạn"
+    assert client.get(f"/scores/reminders.csv?year=2026&unit={world['commune_b'].id}").status_code == 404
+    login_as(world["missing"])
+    assert client.get("/scores/reminders.csv?year=2026").status_code == 403
+
+
+def test_a_frozen_period_has_no_reminder_list(client, login_as, world, hr):
+    with freeze_time(YEAR_END):
+        login_as(hr["province"])
+        client.post("/scores/freeze?year=2026", data={"csrf_token": csrf_token(client, "/")})
+        page = client.get("/scores/?year=2026").get_data(as_text=True)
+        assert "reminders.csv" not in page
+        assert client.get("/scores/reminders.csv?year=2026").status_code == 404
 
 
 @freeze_time(YEAR_END)

@@ -43,8 +43,8 @@ def test_the_commune_sees_its_schools_sessions_and_not_the_neighbours(
         ["2", "3", "1", "0", "4", "0"]
     # The chart beside the table draws the commune's four participants.
     chart = page[page.index('id="participants-chart-title"'):page.index("</figure>")]
-    assert f'y="19">{school_tree["commune"].name_en}</text>' in chart
-    assert '<text class="chart-value" x="304" y="19">4</text>' in chart
+    assert f'y="13">{school_tree["commune"].name_en}</text>' in chart
+    assert '<text class="chart-value" x="284" y="31">4</text>' in chart
     assert school_tree["other_commune"].name_en[:10] not in chart
 
     login_as(teacher)

@@ -39,6 +39,7 @@ from lms.quiz.operations import start_attempt, submit_attempt
 
 #: Password of every demo role account below (the generated staff get one-time passwords).
 DEMO_PASSWORD = "SonHa-demo-2026!"
+DEMO_MAIL_DOMAIN = "sonha.example"
 
 _SEED = 2026
 
@@ -245,7 +246,9 @@ def _ensure_official(
         return official
     official, _ = create_official(
         login=login, full_name=full_name, unit=unit, staff_category=staff_category,
-        position_title=position_title, preferred_locale=preferred_locale,
+        # .example is reserved for examples (RFC 2606): no mail can ever reach anyone.
+        email=f"{login}@{DEMO_MAIL_DOMAIN}", position_title=position_title,
+        preferred_locale=preferred_locale,
         password=password, must_change_password=password is None, employee_code=employee_code,
     )
     return official

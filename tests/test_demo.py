@@ -97,6 +97,13 @@ def test_every_unit_has_staff(accounts):
         assert staff >= 3, unit.code
 
 
+def test_everyone_has_an_address_no_mail_can_reach(accounts):
+    # The reminder list and exports show e-mail addresses: the demo's are all in .example.
+    emails = list(db.session.execute(select(Official.email)).scalars())
+    assert emails and all(email.endswith("@sonha.example") for email in emails)
+    assert len(set(emails)) == len(emails)
+
+
 def test_role_accounts_sign_in_with_expected_roles(accounts):
     assert {login for login, _ in accounts} == set(EXPECTED_ROLES)
     assert not password_problems(DEMO_PASSWORD)

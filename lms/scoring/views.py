@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import timedelta
-
 from flask import (
     Blueprint,
     abort,
@@ -14,7 +11,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, select
@@ -23,7 +19,7 @@ from lms.accounts.access import authorize, requires, scope_unit_ids
 from lms.accounts.models import Official, Role, RoleGrant
 from lms.audit.operations import record_event
 from lms.csv_text import csv_chunks
-from lms.db import stream_rows, utcnow
+from lms.db import utcnow
 from lms.exports.assessment import SEPARATORS, prepare_export
 from lms.exports.downloads import csv_download, current_exporter, stream_download
 from lms.extensions import db
@@ -39,8 +35,8 @@ from lms.scoring.operations import (
     zone,
 )
 from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
+from lms.scoring.reminders import reminder_rows
 from lms.scoring.sources import FrozenScores, LiveScores, totals
-from lms.text import spreadsheet_text
 from lms.web import paginate
 
 bp = Blueprint("scoring", __name__)
@@ -183,30 +179,13 @@ def reminders_csv():
     whom to remind and how to reach them: for a mail merge or a call round before the year-end
     review. Only while the period is live: a frozen period has nobody left to remind."""
     year, period, unit, scores = _requested_scores()
-    at_risk = scores.at_risk(subtree_ids(unit.id))
-    if at_risk is None:
+    if not isinstance(scores, LiveScores):
         abort(404)
-    english = str(get_locale()) == "en"
-    title, unit_name = ("title_en", "unit_name_en") if english else ("title_vi", "unit_name_vi")
-    header = [_("Employee code"), _("Full name"), _("E-mail"), _("Unit code"), _("Unit"),
-              _("Course"), _("Deadline"), _("Status")]
-    statuses = {"pending": _("Not done yet"), "missing": _("Deadline passed")}
-    province_zone = zone()
-
-    def rows() -> Iterator[list[str]]:
-        yield header
-        for row in stream_rows(at_risk):
-            # A deadline is stored as the first instant after it: the day it ends on.
-            last_day = (row["deadline_at"] - timedelta(microseconds=1)).astimezone(province_zone)
-            yield [spreadsheet_text(cell) for cell in (
-                row["employee_code"] or row["login"], row["full_name"], row["email"] or "",
-                row["unit_code"], row[unit_name], row[title])] + [
-                last_day.date().isoformat(), statuses[row["status"]]]
-
+    rows = reminder_rows(scores, subtree_ids(unit.id))
     record_event("export.reminders", target_type="unit", target_id=unit.id, unit_id=unit.id,
                  unit_code=unit.code, year=year, period=period, format="csv", via="web")
     db.session.commit()
-    return stream_download(csv_chunks(rows()), f"reminders-{year}-{period}-{unit.code}.csv",
+    return stream_download(csv_chunks(rows), f"reminders-{year}-{period}-{unit.code}.csv",
                            "text/csv; charset=utf-8")
 
 

@@ -23,18 +23,21 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from flask_migrate import upgrade
 from sqlalchemy import func, select, text, update
 
 from lms import create_app
 from lms.config import REPO_ROOT
 from lms.content.sync import sync_courses
+from lms.csv_text import csv_chunks
 from lms.db import MIGRATIONS_DIR, stream_rows
 from lms.extensions import db
 from lms.learning.models import Course
 from lms.org.models import OrgUnit
 from lms.quiz.models import QuizAttempt
 from lms.scoring.operations import live_run
+from lms.scoring.reminders import reminder_rows
 from lms.scoring.sources import LiveScores, totals
 from lms.seeding import seed_large
 from tests.bench.databases import ensure_postgres_database
@@ -171,3 +174,42 @@ def test_year_scores_against_a_full_scan(bench_app):
               f"{os.cpu_count()} cores (the server allows {configured}): floor {sized_floor:.3f} s, "
               f"year scores {sized_seconds:.3f} s -> {sized_seconds / sized_floor:.2f}x the floor")
     assert scored > 0
+
+
+def test_reminder_list_against_a_full_scan(bench_app):
+    """The HR dashboard's reminders: the 50 courses with the soonest deadline, and the whole
+    reminder list as CSV text (what /scores/reminders.csv sends), for the whole province."""
+    with bench_app.app_context(), force_locale("vi"):
+        def full_scan():
+            return db.session.execute(select(func.count(), func.sum(QuizAttempt.percent),
+                                             func.max(QuizAttempt.submitted_at))).one()
+
+        scores = LiveScores(live_run(2026, now=YEAR_END))
+        province = select(OrgUnit.id)
+
+        def first_fifty():
+            return len(db.session.execute(scores.at_risk(province, limit=50)).all())
+
+        def whole_list():
+            lines = characters = 0
+            for chunk in csv_chunks(reminder_rows(scores, province)):
+                lines += chunk.count("\n")
+                characters += len(chunk)
+            db.session.commit()
+            return lines - 1, characters
+
+        (floor, _), (top_seconds, shown), (seconds, (rows, characters)) = best_in_turns(
+            RUNS, full_scan, first_fifty, whole_list)
+        tracemalloc.start()
+        whole_list()
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+
+    dialect = "postgresql" if DATABASE_URL.startswith("postgresql") else "sqlite"
+    print(f"\n[{dialect}] full scan of attempts (floor):   {floor:.3f} s")
+    print(f"[{dialect}] the dashboard's first {shown} reminders: {top_seconds:.3f} s  -> "
+          f"{top_seconds / floor:.2f}x the floor")
+    print(f"[{dialect}] the whole reminder list, {rows} rows, {characters / 2**20:.1f} MiB of CSV: "
+          f"{seconds:.3f} s  -> {seconds / floor:.2f}x the floor")
+    print(f"[{dialect}] peak Python memory while streaming the list: {peak / 2**20:.1f} MiB")
+    assert shown == 50 and rows > shown

@@ -119,7 +119,6 @@ def dashboard():
         child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
                            key=lambda row: (row["rank"], row["unit_code"])),
         at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,
-        at_risk_shown=AT_RISK_SHOWN,
         governs=governs_province(current_user),
         unit_path=ancestors(unit.id),
     )

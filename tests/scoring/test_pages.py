@@ -132,6 +132,7 @@ def test_official_sees_their_own_breakdown_only(client, login_as, world):
     assert "68.0" in mine and "Late" in mine
     assert "60 when completed later" in mine  # how the points follow from the policy
     assert "does not meet the digital-skills standard yet" in mine
+    assert '<a href="/learn/sample">Sample course</a>' in mine  # straight to the course
     assert client.get(f"/scores/officials/{world['on_time'].id}?year=2026").status_code == 403
     assert client.get("/scores/?year=2026").status_code == 403
 
@@ -143,6 +144,7 @@ def test_breakdown_explains_every_point(client, login_as, world, hr):
     assert "On time" in page and "80%" in page  # best score
     assert "98.0" in page  # 90 + 10 × 80 %
     assert "at least 70 and every mandatory course completed" in page
+    assert 'href="/learn/sample"' not in page  # HR reads it; it is not their course to take
 
 
 def test_frozen_results_stay_byte_identical(app, client, login_as, world, hr):

@@ -1,6 +1,8 @@
 """Command-line interface: ``lms init``, ``lms demo``, ``lms create-admin``, ``lms serve``.
 
-Built on Flask's CLI, so ``flask --app lms <command>`` works as well.
+Built on Flask's CLI, so ``flask --app lms <command>`` works as well. The operators' commands
+speak the default language (``LMS_DEFAULT_LOCALE``) or the one given with ``--lang vi|en``;
+``lms serve`` prints nothing of its own (gunicorn's log stays as gunicorn writes it).
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_migrate import upgrade
 from gunicorn.app.base import BaseApplication
 from sqlalchemy import func, select, update
@@ -20,13 +24,14 @@ from lms.accounts.models import Official, Role, StaffCategory
 from lms.accounts.operations import create_official, find_by_login, grant_role, password_problems
 from lms.certificates.cli import certificates_command, prepare_certificates
 from lms.classroom.cli import sessions_command
-from lms.content.cli import courses_command
+from lms.content.cli import courses_command, outcome_line
 from lms.content.loader import find_course_folders
 from lms.content.sync import SyncRefused, sync_courses
 from lms.db import MIGRATIONS_DIR, utcnow
 from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data, load_demo_sessions
 from lms.exports.cli import export_command
 from lms.extensions import db
+from lms.i18n import cli_locale, lang_option
 from lms.learning.models import Course
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
@@ -38,7 +43,8 @@ from lms.xapi.cli import xapi_command
 
 
 def initialise_database() -> None:
-    """Create or upgrade the schema to the newest migration, then load the courses."""
+    """Create or upgrade the schema to the newest migration, then load the courses (run it
+    inside ``cli_locale``: it reports in the current language)."""
     upgrade(directory=MIGRATIONS_DIR)
     root = Path(current_app.config["COURSES_PATH"])
     if not find_course_folders(root):
@@ -48,26 +54,30 @@ def initialise_database() -> None:
     except SyncRefused as refused:
         for problem in refused.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException("The courses were not loaded: fix the problems above, "
-                                   "then run `lms init` again.") from None
+        raise click.ClickException(_("The courses were not loaded: fix the problems above, "
+                                     "then run `lms init` again.")) from None
     for result in results:
-        click.echo(f"Course {result.slug}: {result.outcome}")
+        click.echo(outcome_line(result))
 
 
 @click.command("init")
+@lang_option()
 @with_appcontext
-def init_command() -> None:
+def init_command(lang: str | None) -> None:
     """Create or upgrade the database to the latest migration, load the courses and prepare
     certificate signing (a demo signing certificate when none is configured)."""
-    initialise_database()
-    for note in prepare_certificates():
-        click.echo(note)
-    click.echo(f"Database ready: {db.engine.url.render_as_string(hide_password=True)}")
+    with cli_locale(lang):
+        initialise_database()
+        for note in prepare_certificates():
+            click.echo(note)
+        click.echo(_("Database ready: %(database)s",
+                     database=db.engine.url.render_as_string(hide_password=True)))
 
 
 @click.command("create-admin")
-@click.option("--login", prompt=True, help="Login (employee code) of the administrator.")
-@click.option("--name", "full_name", prompt="Full name", help="Full name.")
+@click.option("--login", default=None,
+              help="Login (employee code) of the administrator (asked for when not given).")
+@click.option("--name", "full_name", default=None, help="Full name (asked for when not given).")
 @click.option("--unit", "unit_code", default=None,
               help="Code of the unit the admin belongs to and administers. "
                    "Default: the only top-level unit.")
@@ -75,24 +85,38 @@ def init_command() -> None:
               help="On an empty database: code of the province unit to create.")
 @click.option("--province-name", default=None,
               help="On an empty database: Vietnamese name of the province unit to create.")
-@click.password_option("--password", help="Password (asked for when not given).")
+@click.option("--password", default=None, help="Password (asked for when not given).")
+@lang_option()
 @with_appcontext
-def create_admin_command(login: str, full_name: str, unit_code: str | None,
+def create_admin_command(login: str | None, full_name: str | None, unit_code: str | None,
                          province_code: str | None, province_name: str | None,
-                         password: str) -> None:
+                         password: str | None, lang: str | None) -> None:
     """Create an administrator over a unit's whole subtree."""
+    with cli_locale(lang):
+        # Asked here rather than by click, so that the questions are in the chosen language.
+        login = login or click.prompt(_("Login"))
+        full_name = full_name or click.prompt(_("Full name"))
+        password = password or click.prompt(_("Password"), hide_input=True,
+                                            confirmation_prompt=_("Repeat the password"))
+        _create_admin(login, full_name, unit_code, province_code, province_name, password)
+
+
+def _create_admin(login: str, full_name: str, unit_code: str | None, province_code: str | None,
+                  province_name: str | None, password: str) -> None:
     unit = _admin_unit(unit_code, province_code, province_name)
     if find_by_login(login) is not None:
-        raise click.ClickException(f"An account with login {login!r} exists already.")
+        raise click.ClickException(_("An account with login '%(login)s' exists already.",
+                                     login=login))
     problems = password_problems(password)
     if problems:
         raise click.ClickException(" ".join(problems))
-    official, _ = create_official(login=login, full_name=full_name, unit=unit,
-                                  staff_category=StaffCategory.CONG_CHUC, password=password,
-                                  must_change_password=False)
+    official, _password = create_official(login=login, full_name=full_name, unit=unit,
+                                          staff_category=StaffCategory.CONG_CHUC,
+                                          password=password, must_change_password=False)
     grant_role(official, Role.ADMIN, unit)
     db.session.commit()
-    click.echo(f"Administrator {official.login} created over {unit.code}.")
+    click.echo(_("Administrator %(login)s created over %(unit)s and the units below it.",
+                 login=official.login, unit=unit.code))
 
 
 def _admin_unit(unit_code: str | None, province_code: str | None,
@@ -102,16 +126,16 @@ def _admin_unit(unit_code: str | None, province_code: str | None,
             select(OrgUnit).where(OrgUnit.code == unit_code.strip().upper())
         ).scalar_one_or_none()
         if unit is None:
-            raise click.ClickException(f"No unit with code {unit_code!r}.")
+            raise click.ClickException(_("No unit has the code %(code)s.", code=unit_code))
         return unit
     roots = list(db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))).scalars())
     if len(roots) == 1:
         return roots[0]
     if roots:
-        raise click.ClickException("Several top-level units exist: name one with --unit.")
+        raise click.ClickException(_("Several top-level units exist: name one with --unit."))
     if not (province_code and province_name):
         raise click.ClickException(
-            "The database has no units yet: give --province-code and --province-name."
+            _("The database has no units yet: give --province-code and --province-name.")
         )
     return create_unit(code=province_code, name_vi=province_name, name_en=province_name,
                        kind=UnitKind.PROVINCE, parent=None)
@@ -121,9 +145,20 @@ def _admin_unit(unit_code: str | None, province_code: str | None,
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="Set up the demo data, then stop.")
+@lang_option()
 @with_appcontext
-def demo_command(host: str, port: int, no_serve: bool) -> None:
+def demo_command(host: str, port: int, no_serve: bool, lang: str | None) -> None:
     """Initialise the database with a fictional demo province, then serve it."""
+    with cli_locale(lang):
+        if not _prepare_demo(host, port, serve=not no_serve):
+            return
+    app = current_app._get_current_object()
+    # One process keeps the in-memory sign-in counters in one place; threads serve in parallel.
+    run_gunicorn(app, host=host, port=port, workers=1, threads=4)
+
+
+def _prepare_demo(host: str, port: int, *, serve: bool) -> bool:
+    """Set up the demo province and list its accounts; True when the demo is to be served."""
     initialise_database()
     accounts = load_demo_data()
     db.session.flush()
@@ -140,17 +175,17 @@ def demo_command(host: str, port: int, no_serve: bool) -> None:
     for note in prepare_certificates():
         click.echo(note)
     count = db.session.execute(select(func.count()).select_from(OrgUnit)).scalar_one()
-    click.echo(f"Demo province ready: {count} units.")
-    click.echo(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+    click.echo(ngettext("Demo province ready: %(count)s unit.",
+                        "Demo province ready: %(count)s units.", count,
+                        count=format_decimal(count)))
+    click.echo(_("Demo accounts (password for all: %(password)s):", password=DEMO_PASSWORD))
     for login, description in accounts:
         click.echo(f"  {login:<14} {description}")
-    if no_serve:
-        return
-    app = current_app._get_current_object()
-    allow_plain_http(app)
-    click.echo(f"Open http://{host}:{port}/ in a browser. Stop with Ctrl+C.")
-    # One process keeps the in-memory sign-in counters in one place; threads serve in parallel.
-    run_gunicorn(app, host=host, port=port, workers=1, threads=4)
+    if not serve:
+        return False
+    allow_plain_http(current_app._get_current_object())
+    click.echo(_("Open %(url)s in a browser. Stop with Ctrl+C.", url=f"http://{host}:{port}/"))
+    return True
 
 
 def allow_plain_http(app: Flask) -> None:

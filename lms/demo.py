@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from lms.accounts.models import Official, Role, StaffCategory
@@ -182,7 +183,7 @@ class DemoAccount:
     unit: str  # code of the unit the official works in
     staff_category: StaffCategory
     position_title: str
-    description: str
+    description: object  # a lazy gettext string: listed by `lms demo` in its language
     role: Role | None = None  # None: a plain learner
     scope: str | None = None  # code of the unit the role is granted over
     preferred_locale: str | None = None
@@ -191,26 +192,26 @@ class DemoAccount:
 ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("admin", "Trần Minh Khoa", "DEMO-SNV", CONG_CHUC,
                 "Chuyên viên quản trị hệ thống",
-                "Administrator of the whole province", Role.ADMIN, "DEMO"),
+                _l("Administrator of the whole province"), Role.ADMIN, "DEMO"),
     DemoAccount("hr.tinh", "Lê Thị Thu Hằng", "DEMO-SNV", CONG_CHUC,
                 "Chuyên viên Phòng Công chức, viên chức",
-                "HR for the whole province (Department of Home Affairs)", Role.HR, "DEMO"),
+                _l("HR for the whole province (Department of Home Affairs)"), Role.HR, "DEMO"),
     DemoAccount("hr.anphu", "Phạm Văn Lộc", "DEMO-XAP", CONG_CHUC,
                 "Công chức Văn phòng - Thống kê",
-                "HR for An Phu Commune only (commune office)", Role.HR, "DEMO-XAP"),
+                _l("HR for An Phu Commune only (commune office)"), Role.HR, "DEMO-XAP"),
     DemoAccount("manager.khcn", "Võ Quang Huy", "DEMO-SKHCN", CONG_CHUC, "Phó Giám đốc Sở",
-                "Unit manager of the Department of Science and Technology",
+                _l("Unit manager of the Department of Science and Technology"),
                 Role.UNIT_MANAGER, "DEMO-SKHCN"),
     DemoAccount("facilitator", "Đỗ Thị Minh Châu", "DEMO-THCSAP", VIEN_CHUC,
                 "Giáo viên Tin học",
-                "Facilitator (teacher) at An Phu Lower Secondary School",
+                _l("Facilitator (teacher) at An Phu Lower Secondary School"),
                 Role.FACILITATOR, "DEMO-THCSAP"),
     DemoAccount("learner", "Nguyễn Văn Bảo", "DEMO-PHB", CONG_CHUC,
                 "Công chức Tư pháp - Hộ tịch",
-                "Learner: a civil servant of Hoa Binh Ward"),
+                _l("Learner: a civil servant of Hoa Binh Ward")),
     DemoAccount("learner.en", "Hoàng Thị Lan Anh", "DEMO-DKHN", CONG_CHUC,
                 "Công chức Văn hóa - Xã hội",
-                "Learner who uses the English interface (Hon Ngoc Special Zone)",
+                _l("Learner who uses the English interface (Hon Ngoc Special Zone)"),
                 preferred_locale="en"),
 )
 
@@ -283,7 +284,7 @@ def _load_staff(units: dict[str, OrgUnit]) -> None:
                          employee_code=login.upper())
 
 
-def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, str]]:
+def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, object]]:
     listed = []
     for spec in ACCOUNTS:
         official = _ensure_official(
@@ -297,9 +298,10 @@ def _load_accounts(units: dict[str, OrgUnit]) -> list[tuple[str, str]]:
     return listed
 
 
-def load_demo_data() -> list[tuple[str, str]]:
+def load_demo_data() -> list[tuple[str, object]]:
     """Create the demo province (if missing) and return ``(login, description)`` of the
-    role accounts, which all sign in with :data:`DEMO_PASSWORD`. The caller commits."""
+    role accounts, which all sign in with :data:`DEMO_PASSWORD`; each description is a lazy
+    gettext string, read in the language current when it is printed. The caller commits."""
     units = {spec.code: _ensure_unit(spec) for spec in UNITS}
     _load_staff(units)
     return _load_accounts(units)

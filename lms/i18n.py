@@ -29,8 +29,11 @@ LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 bp = Blueprint("i18n", __name__)
 
 
-def lang_option(help_text: str):
-    """A CLI command's ``--lang vi|en`` option (None: the configured default); see cli_locale."""
+def lang_option(help_text: str = "Language of the messages (default: LMS_DEFAULT_LOCALE)."):
+    """A CLI command's ``--lang vi|en`` option (None: the configured default); see cli_locale.
+
+    The help text stays English: click renders it before any language is chosen.
+    """
     return click.option("--lang", type=click.Choice(list(LANGUAGE_NAMES)), default=None,
                         help=help_text)
 

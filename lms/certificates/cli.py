@@ -5,22 +5,29 @@ from __future__ import annotations
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 
 from lms.certificates.identity import SigningUnavailable, ensure_identities
 from lms.certificates.operations import issue_missing_certificates
 from lms.extensions import db
+from lms.i18n import cli_locale, lang_option
 
 
 def prepare_certificates() -> list[str]:
-    """For ``lms init`` and ``lms demo``: signing identities ready, every completion certified."""
+    """For ``lms init`` and ``lms demo``: signing identities ready, every completion certified.
+    The notes (and any error) are in the current language: call it inside ``cli_locale``."""
     try:
         notes = ensure_identities(current_app._get_current_object())
     except SigningUnavailable as error:
-        raise click.ClickException(f"Certificates cannot be signed: {error}") from None
+        raise click.ClickException(_("Certificates cannot be signed: %(error)s",
+                                     error=error)) from None
     issued = issue_missing_certificates()
     db.session.commit()
     if issued:
-        notes.append(f"Issued {issued} certificates for completions that had none.")
+        notes.append(ngettext("Issued %(count)s certificate for a completion that had none.",
+                              "Issued %(count)s certificates for completions that had none.",
+                              issued, count=format_decimal(issued)))
     return notes
 
 
@@ -30,9 +37,11 @@ def certificates_command() -> None:
 
 
 @certificates_command.command("prepare")
+@lang_option()
 @with_appcontext
-def prepare_command() -> None:
+def prepare_command(lang: str | None) -> None:
     """Check (or generate the demo) signing identities; certify completions that have no
     certificate yet. `lms init` does this too."""
-    for note in prepare_certificates():
-        click.echo(note)
+    with cli_locale(lang):
+        for note in prepare_certificates():
+            click.echo(note)

@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from pyhanko.sign.signers import SimpleSigner
 
 SIGNING_FOLDER = "signing"
@@ -137,20 +138,30 @@ def ensure_generated(path: Path, kind: IdentityKind) -> bool:
 
 
 def ensure_identities(app: Flask) -> list[str]:
-    """For ``lms init``: generate what is missing, load everything, say what is in use."""
+    """For ``lms init``: generate what is missing, load everything, say what is in use (in
+    the current language)."""
     notes = []
     for kind in IdentityKind:
         path = identity_path(app, kind)
         generated = kind is IdentityKind.PRACTICE or uses_demo_identity(app)
-        if generated and ensure_generated(path, kind):
-            notes.append(f"Generated the {kind.value} signing identity in {path}.")
-        identity = load_identity(app, kind)
-        what = ("Completion certificates" if kind is IdentityKind.CERTIFICATES
-                else "The e-signature lab's practice documents")
-        notes.append(f"{what} are signed by {identity.common_name!r} ({path}).")
+        made = generated and ensure_generated(path, kind)
+        name = load_identity(app, kind).common_name
+        if kind is IdentityKind.CERTIFICATES:
+            if made:
+                notes.append(_("Generated the signing identity of completion certificates in "
+                               "%(path)s.", path=path))
+            notes.append(_("Completion certificates are signed by '%(name)s' (%(path)s).",
+                           name=name, path=path))
+        else:
+            if made:
+                notes.append(_("Generated the practice signing identity of the e-signature lab "
+                               "in %(path)s.", path=path))
+            notes.append(_("The e-signature lab's practice documents are signed by '%(name)s' "
+                           "(%(path)s).", name=name, path=path))
     if uses_demo_identity(app):
-        notes.append("Certificates are signed with a DEMO certificate: set LMS_SIGNING_P12 and "
-                     "LMS_SIGNING_P12_PASSWORD to sign them with a real one (docs/certificates.md).")
+        notes.append(_("Certificates are signed with a DEMO certificate: set LMS_SIGNING_P12 and "
+                       "LMS_SIGNING_P12_PASSWORD to sign them with a real one "
+                       "(docs/certificates.md)."))
     return notes
 
 
@@ -158,15 +169,18 @@ def _read_pkcs12(path: Path, password: bytes | None, *, demo: bool) -> SigningId
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise SigningUnavailable(f"cannot read the signing certificate {path}: {error}") from None
+        raise SigningUnavailable(_("cannot read the signing certificate %(path)s: %(error)s",
+                                   path=path, error=error)) from None
     try:
         _key, certificate, others = pkcs12.load_key_and_certificates(data, password)
         signer = SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password)
     except ValueError:
-        raise SigningUnavailable(f"cannot open the PKCS#12 file {path}: wrong password "
-                                 "(LMS_SIGNING_P12_PASSWORD) or not a PKCS#12 file") from None
+        raise SigningUnavailable(_("cannot open the PKCS#12 file %(path)s: wrong password "
+                                   "(LMS_SIGNING_P12_PASSWORD) or not a PKCS#12 file",
+                                   path=path)) from None
     if certificate is None or _key is None:
-        raise SigningUnavailable(f"the PKCS#12 file {path} holds no key and certificate")
+        raise SigningUnavailable(_("the PKCS#12 file %(path)s holds no key and certificate",
+                                   path=path))
     authorities = [other for other in others if _is_authority(other)] or [certificate]
     roots = tuple(asn1_x509.Certificate.load(other.public_bytes(serialization.Encoding.DER))
                   for other in authorities)

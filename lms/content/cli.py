@@ -8,10 +8,12 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 
 from lms.config import REPO_ROOT
 from lms.content.loader import LOCALES, load_courses
-from lms.content.sync import SyncRefused, sync_courses
+from lms.content.sync import SyncRefused, SyncResult, sync_courses
 from lms.i18n import cli_locale, lang_option
 
 DEFAULT_COURSES = REPO_ROOT / "courses"
@@ -23,7 +25,28 @@ def courses_command() -> None:
 
 
 def _locale_option():
-    return lang_option("Language of the problems found (default: LMS_DEFAULT_LOCALE).")
+    return lang_option("Language of the problems found and of the messages "
+                       "(default: LMS_DEFAULT_LOCALE).")
+
+
+def outcome_line(result: SyncResult) -> str:
+    """What became of one course folder, for ``lms courses sync`` and ``lms init``."""
+    if result.outcome == "added":
+        return _("Course %(course)s: added", course=result.slug)
+    if result.outcome == "new version":
+        return _("Course %(course)s: new version", course=result.slug)
+    if result.outcome == "restored":
+        return _("Course %(course)s: earlier version restored", course=result.slug)
+    return _("Course %(course)s: unchanged", course=result.slug)
+
+
+def _courses(count: int) -> str:
+    return ngettext("%(count)s course", "%(count)s courses", count, count=format_decimal(count))
+
+
+def _problems(count: int) -> str:
+    return ngettext("%(count)s problem", "%(count)s problems", count,
+                    count=format_decimal(count))
 
 
 @courses_command.command("check")
@@ -45,7 +68,9 @@ def check_command(path: Path | None, as_json: bool, lang: str | None) -> None:
         else:
             for problem in problems:
                 click.echo(str(problem))
-            click.echo(f"{len(reports)} course(s) checked, {len(problems)} problem(s).")
+            # NOTE: e.g. "3 courses checked, 0 problems."
+            click.echo(_("%(courses)s checked, %(problems)s.", courses=_courses(len(reports)),
+                         problems=_problems(len(problems))))
     if problems or not reports:
         sys.exit(1)
 
@@ -53,8 +78,15 @@ def check_command(path: Path | None, as_json: bool, lang: str | None) -> None:
 @courses_command.command("stats")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-def stats_command(path: Path | None, as_json: bool) -> None:
+@_locale_option()
+@with_appcontext
+def stats_command(path: Path | None, as_json: bool, lang: str | None) -> None:
     """Lessons and questions per course and language."""
+    with cli_locale(lang):
+        _stats(path, as_json)
+
+
+def _stats(path: Path | None, as_json: bool) -> None:
     rows = []
     for report in load_courses(path or DEFAULT_COURSES):
         spec = report.spec
@@ -77,10 +109,17 @@ def stats_command(path: Path | None, as_json: bool) -> None:
         return
     for row in rows:
         if not row["locales"]:
-            click.echo(f"{row['course']}: {row['problems']} problem(s); run `lms courses check`")
+            click.echo(_("%(course)s: %(problems)s; run `lms courses check`",
+                         course=row["course"], problems=_problems(row["problems"])))
             continue
-        counts = ", ".join(f"{locale}: {c['lessons']} lessons, {c['questions']} questions"
-                           for locale, c in row["locales"].items())
+        counts = "; ".join(
+            f"{locale}: "
+            + ngettext("%(count)s lesson", "%(count)s lessons", c["lessons"],
+                       count=format_decimal(c["lessons"]))
+            + ", "
+            + ngettext("%(count)s question", "%(count)s questions", c["questions"],
+                       count=format_decimal(c["questions"]))
+            for locale, c in row["locales"].items())
         click.echo(f"{row['course']}: {counts}")
 
 
@@ -96,6 +135,7 @@ def sync_command(path: Path | None, lang: str | None) -> None:
         except SyncRefused as refused:
             for problem in refused.problems:
                 click.echo(str(problem), err=True)
-            raise click.ClickException("Nothing was loaded: fix the problems above first.") from None
-    for result in results:
-        click.echo(f"{result.slug}: {result.outcome}")
+            raise click.ClickException(
+                _("Nothing was loaded: fix the problems above first.")) from None
+        for result in results:
+            click.echo(outcome_line(result))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import click
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from lms.content.loader import CourseSpec, Problem, QuestionSpec, load_courses
@@ -41,7 +42,7 @@ def sync_courses(root: Path, *, progress: bool = False) -> list[SyncResult]:
         raise SyncRefused(problems)
     specs = [report.spec for report in reports if report.spec is not None]
     results = []
-    with click.progressbar(specs, label="Loading courses", hidden=not progress,
+    with click.progressbar(specs, label=_("Loading courses"), hidden=not progress,
                            item_show_func=lambda s: s.slug if s else "") as bar:
         for spec in bar:
             results.append(sync_course(spec))

@@ -41,6 +41,7 @@ from lms.org.models import UNIT_KIND_LABELS, OrgUnit, OrgUnitClosure, UnitKind
 from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
 from lms.scoring.operations import scores_for
+from lms.scoring.policy import period_label
 from lms.scoring.sources import FrozenScores, LiveScores, MandatoryCourse
 from lms.text import spreadsheet_text
 
@@ -113,9 +114,7 @@ class AssessmentExport:
 
     @property
     def period_label(self) -> str:
-        if self.period == YEAR:
-            return _("Whole year %(year)s", year=self.year)
-        return _("Quarter %(number)s, %(year)s", number=self.period[1], year=self.year)
+        return period_label(self.year, self.period)
 
     def filename(self, fmt: str) -> str:
         period = "" if self.period == YEAR else f"-{self.period}"

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from lms.exports.assessment import (
@@ -39,13 +41,14 @@ def _unit(code: str | None) -> OrgUnit:
         unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == code.strip().upper())
                                   ).scalar_one_or_none()
         if unit is None:
-            raise click.BadParameter(f"no unit with code {code!r}.", param_hint="--unit")
+            raise click.BadParameter(_("no unit with code '%(code)s'.", code=code),
+                                     param_hint="--unit")
         return unit
     roots = list(db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))
                                     .limit(2)).scalars())
     if len(roots) != 1:
-        raise click.UsageError("Name the unit to export with --unit CODE."
-                               if roots else "The database has no units.")
+        raise click.UsageError(_("Name the unit to export with --unit CODE.")
+                               if roots else _("The database has no units."))
     return roots[0]
 
 
@@ -61,7 +64,7 @@ def _unit(code: str | None) -> OrgUnit:
               required=True, help="File to write (replaced only once complete).")
 @click.option("--separator", type=click.Choice(list(SEPARATORS)), default=",", show_default=True,
               help="CSV field separator; with ';' decimals take a comma.")
-@lang_option("Language of headers and labels. Default: the configured default language.")
+@lang_option("Language of the messages, headers and labels (default: LMS_DEFAULT_LOCALE).")
 @with_appcontext
 def assessment_command(year: int, period: str, unit_code: str | None, fmt: str, output: Path,
                        separator: str, lang: str | None) -> None:
@@ -77,9 +80,18 @@ def assessment_command(year: int, period: str, unit_code: str | None, fmt: str, 
         record_export(export, fmt, separator=separator, via="cli", os_user=getpass.getuser(),
                       officials=count)
         db.session.commit()
-    state = "frozen snapshot" if export.scores.frozen else "live preview"
-    click.echo(f"{output}: {count} officials of {unit.code} and below, {year} {period} "
-               f"({state}).")
+        figures = {"file": output, "count": format_decimal(count), "unit": unit.code,
+                   "period": export.period_label}
+        if export.scores.frozen:
+            click.echo(ngettext(
+                "%(file)s: %(count)s official of %(unit)s and below, %(period)s (frozen results).",
+                "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (frozen results).",
+                count, **figures))
+        else:
+            click.echo(ngettext(
+                "%(file)s: %(count)s official of %(unit)s and below, %(period)s (live preview).",
+                "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (live preview).",
+                count, **figures))
 
 
 def _write(export: AssessmentExport, fmt: str, separator: str, output: Path, *,
@@ -93,7 +105,7 @@ def _write(export: AssessmentExport, fmt: str, separator: str, output: Path, *,
                                            suffix=".partial")
     written = 0
     try:
-        with click.progressbar(length=total or 0, label="Exporting officials", hidden=not progress,
+        with click.progressbar(length=total or 0, label=_("Exporting officials"), hidden=not progress,
                                show_pos=True) as bar:
 
             def advance(rows: int) -> None:

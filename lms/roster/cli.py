@@ -9,11 +9,14 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
 from lms.i18n import cli_locale, lang_option
 from lms.org.models import OrgUnit
+from lms.roster.columns import FIELD_LABELS
 from lms.roster.export import csv_chunks, write_xlsx
 from lms.roster.operations import apply_plan, digest
 from lms.roster.plan import build_plan
@@ -31,16 +34,17 @@ def _unit(code: str | None) -> OrgUnit:
     if code:
         unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == code.upper())).scalar_one_or_none()
         if unit is None:
-            raise click.ClickException(f"No unit with code {code!r}.")
+            raise click.ClickException(_("No unit has the code %(code)s.", code=code))
         return unit
     roots = db.session.execute(select(OrgUnit).where(OrgUnit.parent_id.is_(None))).scalars().all()
     if len(roots) != 1:
-        raise click.ClickException("Name the unit to import into with --unit CODE.")
+        raise click.ClickException(_("Name the unit with --unit CODE."))
     return roots[0]
 
 
 def _locale_option():
-    return lang_option("Language of messages and headers (default: LMS_DEFAULT_LOCALE).")
+    return lang_option("Language of the messages, problems and headers "
+                       "(default: LMS_DEFAULT_LOCALE).")
 
 
 @roster_command.command("import")
@@ -70,7 +74,7 @@ def _import(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing
         table = read_table(content)
     except UnreadableFile as error:
         raise click.ClickException(f"{path}: {error}") from None
-    with click.progressbar(length=len(table.rows), label="Checking rows", hidden=not tty,
+    with click.progressbar(length=len(table.rows), label=_("Checking rows"), hidden=not tty,
                            file=sys.stdout) as bar:
         plan = build_plan(table, unit, manageable_unit_ids=None,
                           deactivate_missing=deactivate_missing, importer_id=None,
@@ -81,24 +85,38 @@ def _import(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing
             column = f" [{problem.column}]" if problem.column else ""
             value = f" {problem.value!r}:" if problem.value else ""
             click.echo(f"{where}{column}{value} {problem.reason}", err=True)
-        raise click.ClickException(f"{len(plan.problems)} problem(s); nothing was written.")
+        count = len(plan.problems)
+        raise click.ClickException(ngettext(
+            "%(count)s problem; nothing was written.", "%(count)s problems; nothing was written.",
+            count, count=format_decimal(count)))
     for column in plan.ignored_columns:
-        click.echo(f"Column not used: {column}")
-    click.echo(f"{plan.row_count} rows: {len(plan.creates)} to create, {len(plan.updates)} to "
-               f"update, {len(plan.deactivations)} to deactivate, {plan.unchanged} unchanged.")
+        click.echo(_("Column not used: %(column)s", column=column))
+    click.echo(ngettext(
+        "%(count)s row: %(create)s to create, %(update)s to update, %(deactivate)s to "
+        "deactivate, %(unchanged)s unchanged.",
+        "%(count)s rows: %(create)s to create, %(update)s to update, %(deactivate)s to "
+        "deactivate, %(unchanged)s unchanged.",
+        plan.row_count, count=format_decimal(plan.row_count),
+        create=format_decimal(len(plan.creates)), update=format_decimal(len(plan.updates)),
+        deactivate=format_decimal(len(plan.deactivations)),
+        unchanged=format_decimal(plan.unchanged)))
     for entry in plan.updates[:PREVIEW_LINES]:
-        click.echo(f"  update {entry.employee_code} {entry.full_name}: {', '.join(entry.changed)}")
+        fields = ", ".join(str(FIELD_LABELS.get(key, key)) for key in entry.changed)
+        click.echo("  " + _("update %(code)s %(name)s: %(changes)s", code=entry.employee_code,
+                            name=entry.full_name, changes=fields))
     for departure in plan.deactivations[:PREVIEW_LINES]:
-        click.echo(f"  deactivate {departure.employee_code} {departure.full_name}")
+        click.echo("  " + _("deactivate %(code)s %(name)s", code=departure.employee_code,
+                            name=departure.full_name))
     if dry_run or not plan.has_changes:
-        click.echo("Dry run: nothing was written." if dry_run else "Nothing to change.")
+        click.echo(_("Dry run: nothing was written.") if dry_run else _("Nothing to change."))
         return
     if plan.creates and credentials is None:
-        raise click.ClickException("The file creates accounts: name a file for their one-time "
-                                   "passwords with --credentials FILE. Nothing was written.")
+        raise click.ClickException(_("The file creates accounts: name a file for their one-time "
+                                     "passwords with --credentials FILE. Nothing was written."))
     changes = len(plan.creates) + len(plan.updates) + len(plan.deactivations)
     try:
-        with click.progressbar(length=changes, label="Writing", hidden=not tty, file=sys.stdout) as bar:
+        with click.progressbar(length=changes, label=_("Writing"), hidden=not tty,
+                               file=sys.stdout) as bar:
             result = apply_plan(plan, source=path.name, sha256=digest(content), progress=bar.update)
         if credentials is not None and result.credentials:
             _write_credentials(credentials, result.credentials)
@@ -106,11 +124,12 @@ def _import(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing
     except BaseException:
         db.session.rollback()
         raise
-    click.echo(f"Done: {result.created} created, {result.updated} updated, "
-               f"{result.deactivated} deactivated.")
+    click.echo(_("Done: %(created)s created, %(updated)s updated, %(deactivated)s deactivated.",
+                 created=format_decimal(result.created), updated=format_decimal(result.updated),
+                 deactivated=format_decimal(result.deactivated)))
     if result.credentials:
-        click.echo(f"One-time passwords written to {credentials}: hand them over privately, "
-                   "then delete the file.")
+        click.echo(_("One-time passwords written to %(path)s: hand them over privately, then "
+                     "delete the file.", path=credentials))
 
 
 def _write_credentials(target: Path, credentials) -> None:
@@ -135,7 +154,7 @@ def export_command(unit_code: str | None, file_format: str, output: Path, lang: 
     """Write the current roster in the import format (importing it back changes nothing)."""
     with cli_locale(lang):
         _write(_unit(unit_code).id, file_format, output)
-    click.echo(f"Roster written to {output}")
+        click.echo(_("Roster written to %(path)s", path=output))
 
 
 @roster_command.command("template")
@@ -148,7 +167,7 @@ def template_command(file_format: str, output: Path, lang: str | None) -> None:
     """Write an empty roster file with the column headers."""
     with cli_locale(lang):
         _write(None, file_format, output)
-    click.echo(f"Template written to {output}")
+        click.echo(_("Template written to %(path)s", path=output))
 
 
 def _write(unit_id: int | None, file_format: str, output: Path) -> None:

@@ -49,6 +49,18 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 
+#: What an update changes in an account, as the preview and `lms roster import` name it.
+FIELD_LABELS = {
+    "full_name": _l("name"),
+    "unit_id": _l("unit"),
+    "staff_category": _l("staff category"),
+    "position_title": _l("position"),
+    "email": _l("email"),
+    "login": _l("login"),
+    "active": _l("reactivated"),
+    "employee_code": _l("linked to the roster"),
+}
+
 _CATEGORY_ALIASES = {
     "cb": StaffCategory.CAN_BO, "cc": StaffCategory.CONG_CHUC, "vc": StaffCategory.VIEN_CHUC,
     "hop dong": StaffCategory.NGUOI_LAO_DONG, "hd": StaffCategory.NGUOI_LAO_DONG,

@@ -28,7 +28,7 @@ from lms.extensions import db
 from lms.org.forms import unit_choices
 from lms.org.models import OrgUnit
 from lms.org.queries import unit_tree
-from lms.roster.columns import COLUMNS, category_label_list
+from lms.roster.columns import COLUMNS, FIELD_LABELS, category_label_list
 from lms.roster.export import csv_chunks, xlsx_chunks
 from lms.roster.models import RosterUpload
 from lms.roster.operations import apply_plan, mark_applied, store_upload, table_of
@@ -42,18 +42,6 @@ MAX_UPLOAD = 20 * 1024 * 1024
 PREVIEW_ROWS = 200
 SHOWN_PROBLEMS = 500
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-FIELD_LABELS = {
-    "full_name": _l("name"),
-    "unit_id": _l("unit"),
-    "staff_category": _l("staff category"),
-    "position_title": _l("position"),
-    "email": _l("email"),
-    "login": _l("login"),
-    "active": _l("reactivated"),
-    "employee_code": _l("linked to the roster"),
-}
 
 
 class UploadForm(FlaskForm):

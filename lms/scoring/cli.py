@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from flask_babel import format_datetime, format_decimal, ngettext
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.db import stream_rows
@@ -17,7 +19,7 @@ from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
 from lms.scoring.operations import ScoringError, activate_policy, freeze, scores_for
-from lms.scoring.policy import PERIODS, PolicyError, parse_policy
+from lms.scoring.policy import PERIODS, PolicyError, parse_policy, period_label
 from lms.scoring.sources import LiveScores, totals
 
 
@@ -34,26 +36,34 @@ def scores_command() -> None:
 @click.option("--freeze", "do_freeze", is_flag=True,
               help="Write the immutable snapshot of the period for the whole province.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per official.")
+@lang_option()
 @with_appcontext
 def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bool,
-                    as_json: bool) -> None:
+                    as_json: bool, lang: str | None) -> None:
     """Compute (preview) or freeze the scores of a year or quarter."""
+    with cli_locale(lang):
+        _compute(year, period, unit_code, do_freeze, as_json)
+
+
+def _compute(year: int, period: str, unit_code: str | None, do_freeze: bool,
+             as_json: bool) -> None:
     if do_freeze:
         if unit_code:
-            raise click.UsageError("--freeze covers the whole province; leave out --unit.")
+            raise click.UsageError(_("--freeze covers the whole province; leave out --unit."))
         try:
             snapshot = freeze(year, period)
         except ScoringError as error:
             raise click.ClickException(str(error)) from None
         db.session.commit()
-        click.echo(f"Frozen {year} {period} as snapshot {snapshot.id} "
-                   f"(policy {snapshot.policy_hash[:12]}).", err=as_json)
+        click.echo(_("%(period)s: frozen as snapshot %(snapshot)s (policy %(hash)s).",
+                     period=period_label(year, period), snapshot=snapshot.id,
+                     hash=snapshot.policy_hash[:12]), err=as_json)
     scope = None  # the whole province
     if unit_code:
         unit = db.session.execute(select(OrgUnit).where(OrgUnit.code == unit_code.upper())
                                   ).scalar_one_or_none()
         if unit is None:
-            raise click.ClickException(f"No unit with code {unit_code!r}.")
+            raise click.ClickException(_("No unit has the code %(code)s.", code=unit_code))
         scope = subtree_ids(unit.id)
     try:
         scores = scores_for(year, period)
@@ -66,20 +76,27 @@ def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bo
                 "band", "meets_standard")}, ensure_ascii=False) + "\n")
         return
     figures = totals(scores.scored(scope))
-    state = "frozen" if scores.frozen else "live preview"
-    click.echo(f"{year} {period} ({state}, as of {scores.as_of:%Y-%m-%d %H:%M} UTC)")
+    label, as_of = period_label(year, period), format_datetime(scores.as_of, "short")
+    if scores.frozen:
+        click.echo(_("%(period)s (frozen results, as of %(date)s)", period=label, date=as_of))
+    else:
+        click.echo(_("%(period)s (live preview, as of %(date)s)", period=label, date=as_of))
     share = 100 * figures.meeting / figures.headcount if figures.headcount else 0.0
-    click.echo(f"Officials with mandatory courses: {figures.headcount}; meeting the standard: "
-               f"{figures.meeting} ({share:.1f}%); mean indicator: {figures.mean_indicator or 0:.2f}")
+    click.echo(_("Officials with mandatory courses: %(headcount)s; meeting the standard: "
+                 "%(meeting)s (%(share)s%%); mean indicator: %(mean)s",
+                 headcount=format_decimal(figures.headcount),
+                 meeting=format_decimal(figures.meeting), share=format_decimal(share, "#,##0.0"),
+                 mean=format_decimal(figures.mean_indicator or 0, "#,##0.00")))
     if isinstance(scores, LiveScores) and scores.run.unknown_courses:
-        click.echo("Courses named by the policy but not loaded: "
-                   + ", ".join(scores.run.unknown_courses), err=True)
+        click.echo(_("Courses named by the policy but not loaded: %(courses)s",
+                     courses=", ".join(scores.run.unknown_courses)), err=True)
 
 
 @scores_command.command("policy")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--activate", is_flag=True, help="Put the policy in force for its year.")
-@lang_option("Language of the problems found (default: LMS_DEFAULT_LOCALE).")
+@lang_option("Language of the problems found and of the messages "
+             "(default: LMS_DEFAULT_LOCALE).")
 @with_appcontext
 def policy_command(path: Path, activate: bool, lang: str | None) -> None:
     """Check a policy file (and put it in force with --activate)."""
@@ -97,8 +114,20 @@ def _policy(path: Path, activate: bool) -> None:
     except PolicyError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
-        raise click.ClickException(f"{len(error.problems)} problem(s); nothing was changed.") from None
+        count = len(error.problems)
+        raise click.ClickException(ngettext(
+            "%(count)s problem; nothing was changed.", "%(count)s problems; nothing was changed.",
+            count, count=format_decimal(count))) from None
     except ScoringError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"{path.name}: valid policy for {policy.year}, {len(policy.mandatory)} mandatory "
-               f"course(s)" + ("; now in force." if activate else "."))
+    count = len(policy.mandatory)
+    if activate:
+        click.echo(ngettext(
+            "%(file)s: valid policy for %(year)s, %(count)s mandatory course; now in force.",
+            "%(file)s: valid policy for %(year)s, %(count)s mandatory courses; now in force.",
+            count, file=path.name, year=policy.year, count=format_decimal(count)))
+    else:
+        click.echo(ngettext(
+            "%(file)s: valid policy for %(year)s, %(count)s mandatory course.",
+            "%(file)s: valid policy for %(year)s, %(count)s mandatory courses.",
+            count, file=path.name, year=policy.year, count=format_decimal(count)))

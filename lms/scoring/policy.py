@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from lms.content.loader import SLUG_PATTERN, STAFF_CATEGORIES
@@ -27,6 +28,13 @@ PERIODS = ("Q1", "Q2", "Q3", "Q4")
 # groups of three digits (lms.scoring.compute), and each course is one more branch of the
 # query of course rows: 50 is far more than any year needs.
 MAX_MANDATORY = 50
+
+
+def period_label(year: int, period: str) -> str:
+    """"Whole year 2026" or "Quarter 2, 2026", in the current language."""
+    if period not in PERIODS:
+        return _("Whole year %(year)s", year=year)
+    return _("Quarter %(number)s, %(year)s", number=period[1], year=year)
 
 
 @dataclass(frozen=True)

@@ -6,13 +6,16 @@ import json
 import signal
 import sys
 import threading
-from datetime import datetime
+from datetime import UTC, datetime
 from types import FrameType
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from flask_babel import format_datetime, format_decimal, ngettext
+from flask_babel import gettext as _
 
+from lms.i18n import cli_locale, lang_option
 from lms.xapi.delivery import LrsClient, SendReport, due_count, outbox_status, run_sender, send_due
 
 
@@ -22,25 +25,28 @@ def xapi_command() -> None:
 
 
 def _summary(report: SendReport) -> str:
-    parts = [f"{report.delivered} delivered"]
+    parts = [_("%(count)s delivered", count=format_decimal(report.delivered))]
     if report.retrying:
-        parts.append(f"{report.retrying} to retry later")
+        parts.append(_("%(count)s to retry later", count=format_decimal(report.retrying)))
     if report.refused:
-        parts.append(f"{len(report.refused)} refused by the LRS")
+        parts.append(_("%(count)s refused by the LRS", count=format_decimal(len(report.refused))))
     return ", ".join(parts) + "."
 
 
 def _echo_problems(report: SendReport) -> None:
+    # The reasons are the LRS's own answers or connection errors, kept as they came.
     for statement_id, reason in report.refused:
-        click.echo(f"Refused: statement {statement_id}: {reason}", err=True)
+        click.echo(_("Refused: statement %(statement)s: %(reason)s", statement=statement_id,
+                     reason=reason), err=True)
     if report.unavailable:
-        click.echo(f"The LRS cannot take statements now: {report.unavailable}", err=True)
+        click.echo(_("The LRS cannot take statements now: %(reason)s",
+                     reason=report.unavailable), err=True)
 
 
 def _client() -> LrsClient:
     if not current_app.config.get("XAPI_ENDPOINT"):
-        raise click.ClickException("xAPI is off: set LMS_XAPI_ENDPOINT (and LMS_XAPI_BASE_URL, "
-                                   "LMS_XAPI_USERNAME, LMS_XAPI_PASSWORD) first.")
+        raise click.ClickException(_("xAPI is off: set LMS_XAPI_ENDPOINT (and LMS_XAPI_BASE_URL, "
+                                     "LMS_XAPI_USERNAME, LMS_XAPI_PASSWORD) first."))
     return LrsClient.from_config(current_app.config)
 
 
@@ -52,12 +58,19 @@ def _client() -> LrsClient:
               help="Also send statements waiting for a retry (e.g. after the LRS is back).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Statements per request (default: LMS_XAPI_BATCH_SIZE, 50).")
+@lang_option()
 @with_appcontext
-def send_command(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None) -> None:
+def send_command(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None,
+                 lang: str | None) -> None:
     """Deliver queued statements to the LRS.
 
     Exits with status 1 when some statements could not be delivered (they stay queued).
     """
+    with cli_locale(lang):
+        _send(loop, interval, ignore_schedule, batch_size)
+
+
+def _send(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None) -> None:
     client = _client()
     batch_size = batch_size or current_app.config["XAPI_BATCH_SIZE"]
     if loop:
@@ -65,14 +78,14 @@ def send_command(loop: bool, interval: float, ignore_schedule: bool, batch_size:
         return
     due = due_count(ignore_schedule=ignore_schedule)
     if sys.stdout.isatty() and due > batch_size:
-        with click.progressbar(length=due, label="Sending xAPI statements") as bar:
+        with click.progressbar(length=due, label=_("Sending xAPI statements")) as bar:
             report = send_due(client, batch_size=batch_size, ignore_schedule=ignore_schedule,
                               on_batch=lambda batch: bar.update(
                                   batch.delivered + batch.retrying + len(batch.refused)))
     else:
         report = send_due(client, batch_size=batch_size, ignore_schedule=ignore_schedule)
     _echo_problems(report)
-    click.echo(f"xAPI: {_summary(report)}")
+    click.echo(f"xAPI: {_summary(report)}")  # "xAPI" is a name: not translated
     if report.unavailable or report.refused:
         sys.exit(1)
 
@@ -81,7 +94,8 @@ def _send_forever(client: LrsClient, batch_size: int, interval: float) -> None:
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: FrameType | None) -> None:
-        click.echo(f"Stopping the xAPI sender ({signal.Signals(signum).name}).", err=True)
+        click.echo(_("Stopping the xAPI sender (%(signal)s).",
+                     signal=signal.Signals(signum).name), err=True)
         stop.set()
 
     previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
@@ -89,9 +103,10 @@ def _send_forever(client: LrsClient, batch_size: int, interval: float) -> None:
     def report_run(report: SendReport) -> None:
         _echo_problems(report)
         if report.delivered or report.retrying or report.refused:
-            click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} xAPI: {_summary(report)}")
+            click.echo(f"{format_datetime(datetime.now(UTC), 'medium')} xAPI: {_summary(report)}")
 
-    click.echo(f"xAPI sender running every {interval:g} s; stop with Ctrl+C or SIGTERM.")
+    click.echo(_("xAPI sender running every %(seconds)s s; stop with Ctrl+C or SIGTERM.",
+                 seconds=format_decimal(interval)))
     try:
         run_sender(client, batch_size=batch_size, interval=interval, stop=stop, on_run=report_run)
     finally:
@@ -101,9 +116,15 @@ def _send_forever(client: LrsClient, batch_size: int, interval: float) -> None:
 
 @xapi_command.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
+@lang_option()
 @with_appcontext
-def status_command(as_json: bool) -> None:
+def status_command(as_json: bool, lang: str | None) -> None:
     """Statements sent, waiting and failing; the oldest one not yet delivered."""
+    with cli_locale(lang):
+        _status(as_json)
+
+
+def _status(as_json: bool) -> None:
     status = outbox_status()
     endpoint = current_app.config.get("XAPI_ENDPOINT")
     oldest = status.oldest_unsent_at
@@ -118,12 +139,22 @@ def status_command(as_json: bool) -> None:
                          for row in status.failures],
         }))
         return
-    click.echo(f"xAPI: {'on, LRS ' + endpoint if endpoint else 'off (LMS_XAPI_ENDPOINT is not set)'}")
-    click.echo(f"Sent:    {status.sent}")
-    click.echo(f"Waiting: {status.waiting} (never offered to the LRS yet)")
-    click.echo(f"Failing: {status.failing} (offered, not delivered yet; retried automatically)")
+    if endpoint:
+        click.echo(_("xAPI: on, LRS %(endpoint)s", endpoint=endpoint))
+    else:
+        click.echo(_("xAPI: off (LMS_XAPI_ENDPOINT is not set)"))
+    click.echo(_("Sent: %(count)s", count=format_decimal(status.sent)))
+    click.echo(_("Waiting: %(count)s (never offered to the LRS yet)",
+                 count=format_decimal(status.waiting)))
+    click.echo(_("Failing: %(count)s (offered, not delivered yet; retried automatically)",
+                 count=format_decimal(status.failing)))
     if oldest is not None:
-        click.echo(f"Oldest not yet delivered: {oldest:%Y-%m-%d %H:%M:%S} UTC")
+        click.echo(_("Oldest not yet delivered: %(date)s",
+                     date=format_datetime(oldest, "medium")))
     for row in status.failures:
-        click.echo(f"  {row.statement_id}: {row.attempts} attempt(s), next at "
-                   f"{row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC: {row.last_error}")
+        # The last error is the LRS's own answer or a connection error, kept as it came.
+        click.echo("  " + ngettext(
+            "%(statement)s: %(count)s attempt, next at %(date)s: %(error)s",
+            "%(statement)s: %(count)s attempts, next at %(date)s: %(error)s",
+            row.attempts, statement=row.statement_id, count=format_decimal(row.attempts),
+            date=format_datetime(row.next_attempt_at, "medium"), error=row.last_error))

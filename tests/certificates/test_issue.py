@@ -96,7 +96,7 @@ def test_completions_without_a_certificate_get_one_from_init(app, runner, make_o
                                             best_percent=80.0))
         db.session.commit()
 
-    result = runner.invoke(args=["certificates", "prepare"])
+    result = runner.invoke(args=["certificates", "prepare", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "Issued 3 certificates" in result.output
     assert "DEMO certificate" in result.output
@@ -183,3 +183,19 @@ def test_a_certificate_has_exactly_one_holder(app, make_official, sample_course)
         participant = issue_certificate(participant_id=someone.id, **details)
         db.session.commit()
         assert participant.official_id is None and participant.participant_id == someone.id
+
+
+def test_prepare_speaks_vietnamese_by_default(app, runner, tmp_path):
+    result = runner.invoke(args=["certificates", "prepare"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("Giấy chứng nhận hoàn thành khóa học được ký bởi “DEMO")
+    assert lines[1].startswith("Văn bản thực hành của phòng thực hành chữ ký số được ký bởi “")
+    assert lines[-1].startswith("Giấy chứng nhận đang được ký bằng chứng thư DEMO (thử nghiệm)")
+
+    app.config["SIGNING_P12"] = str(tmp_path / "missing.p12")
+    app.extensions.pop("lms_signing", None)
+    refused = runner.invoke(args=["certificates", "prepare"])
+    assert refused.exit_code == 1
+    assert ("Error: Không thể ký giấy chứng nhận: không đọc được chứng thư ký số "
+            f"{tmp_path / 'missing.p12'}: ") in refused.output

@@ -63,15 +63,19 @@ def test_purge_replaces_names_after_the_retention_period_and_keeps_counts(
     before = client.get(f"/sessions/{session.id}/report").get_data(as_text=True)
     assert "Phạm Thị Lan" in before
 
-    result = runner.invoke(args=["sessions", "purge"])
+    result = runner.invoke(args=["sessions", "purge", "--lang", "en"])
     assert "Sessions anonymised: 0" in result.output  # closed today: kept for 30 days
+    assert result.output == "Sessions anonymised: 0 (closed more than 30 days ago).\n"
     with app.app_context():
         closed = db.session.get(ClassSession, session.id)
         closed.closed_at = utcnow() - timedelta(days=31)
         db.session.commit()
-    result = runner.invoke(args=["sessions", "purge"])
+    result = runner.invoke(args=["sessions", "purge", "--lang", "en"])
     assert "Sessions anonymised: 1" in result.output
-    assert "Sessions anonymised: 0" in runner.invoke(args=["sessions", "purge"]).output
+    assert "Sessions anonymised: 0" in runner.invoke(args=["sessions", "purge", "--lang", "en"]).output
+    # By default in Vietnamese.
+    assert runner.invoke(args=["sessions", "purge", "--days", "1"]).output == (
+        "Số buổi học đã ẩn danh người tham gia: 0 (kết thúc cách đây hơn 1 ngày).\n")
 
     after = client.get(f"/sessions/{session.id}/report").get_data(as_text=True)
     assert "Phạm Thị Lan" not in after

@@ -203,3 +203,30 @@ def test_cli_stats(runner):
     assert row["locales"]["en"]["questions"] == 6
     assert row["question_types"] == {"matching": 1, "multiple": 1, "ordering": 1, "single": 2,
                                      "true_false": 1}
+
+
+def test_cli_check_summary_speaks_the_default_language_or_the_one_asked_for(runner, course):
+    default = runner.invoke(args=["courses", "check", str(course.parent)])
+    assert default.exit_code == 0, default.output
+    assert default.output.splitlines()[-1] == "Đã kiểm tra 1 khóa học, phát hiện 0 lỗi."
+    edit(course / "course.yaml", "draw: 5", "draw: 50")
+    english = runner.invoke(args=["courses", "check", str(course.parent), "--lang", "en"])
+    assert english.exit_code == 1
+    assert english.output.splitlines()[-1] == "1 course checked, 1 problem."
+
+
+def test_cli_stats_in_words(runner):
+    default = runner.invoke(args=["courses", "stats", str(FIXTURE_COURSES)])
+    assert default.exit_code == 0, default.output
+    assert default.output.strip() == "sample: vi: 3 bài học, 6 câu hỏi; en: 3 bài học, 6 câu hỏi"
+    english = runner.invoke(args=["courses", "stats", str(FIXTURE_COURSES), "--lang", "en"])
+    assert english.output.strip() == ("sample: vi: 3 lessons, 6 questions; "
+                                      "en: 3 lessons, 6 questions")
+
+
+def test_cli_sync_reports_each_course_in_the_language_asked_for(runner, course):
+    added = runner.invoke(args=["courses", "sync", str(course.parent)])
+    assert added.exit_code == 0, added.output
+    assert added.output.strip() == "Khóa học sample: đã thêm mới"
+    again = runner.invoke(args=["courses", "sync", str(course.parent), "--lang", "en"])
+    assert again.output.strip() == "Course sample: unchanged"

@@ -76,8 +76,8 @@ def test_a_broken_course_loads_nothing(app, courses):
 
 
 def test_init_loads_the_courses_folder(app, runner):
-    result = runner.invoke(args=["init"])
+    result = runner.invoke(args=["init", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "Course sample: added" in result.output
-    again = runner.invoke(args=["init"])
+    again = runner.invoke(args=["init", "--lang", "en"])
     assert "Course sample: unchanged" in again.output

@@ -158,6 +158,7 @@ def test_frozen_export_reads_the_snapshot_and_anonymised_names(app, runner, worl
     with freeze_time("2027-02-01"):
         result, data = export(runner, tmp_path, "--format", "xlsx", "--lang", "en")
     assert result.exit_code == 0, result.output
+    assert result.output.endswith(", Whole year 2026 (frozen results).\n")
     workbook = read_workbook(data)
     officials = by_code(workbook["Officials"])
     assert officials["a3"]["Sample course: status"].value == "Not completed"  # as frozen
@@ -188,12 +189,16 @@ def test_namesakes_keep_their_own_results(app, runner, world, make_official, tmp
 
 @freeze_time(YEAR_END)
 def test_cli_scope_errors_and_audit(app, runner, world, tmp_path):
-    result, data = export(runner, tmp_path, "--format", "csv", "--unit", "NOPE")
+    result, data = export(runner, tmp_path, "--format", "csv", "--unit", "NOPE", "--lang", "en")
     assert result.exit_code == 2 and "no unit with code 'NOPE'" in result.output and data is None
+    result, data = export(runner, tmp_path, "--format", "csv", "--unit", "NOPE")
+    assert result.exit_code == 2 and "không có đơn vị nào mang mã 'NOPE'" in result.output
     result, data = export(runner, tmp_path, "--format", "csv", "--unit", "xb", "--lang", "en",
                           "--period", "Q3")
     assert result.exit_code == 0, result.output
     assert [row[0] for row in read_csv(data)[1:]] == ["b1"]
+    assert result.output == (f"{tmp_path / 'out.csv'}: 1 official of XB and below, "
+                             "Quarter 3, 2026 (live preview).\n")
     result = runner.invoke(args=["export", "assessment", "--year", "2025", "--format", "xlsx",
                                  "--output", str(tmp_path / "none.xlsx")])
     assert result.exit_code == 1 and "2025" in result.output
@@ -237,3 +242,11 @@ def test_certificate_serials_are_listed_until_revoked(app, runner, world, tmp_pa
         db.session.commit()
     _result, data = export(runner, tmp_path, "--format", "xlsx", "--lang", "en", name="again")
     assert by_code(read_workbook(data)["Officials"])["a1"]["Sample course: certificate"].value is None
+
+
+@freeze_time(YEAR_END)
+def test_cli_summary_speaks_vietnamese_by_default(runner, world, tmp_path):
+    result, data = export(runner, tmp_path, "--format", "csv")
+    assert result.exit_code == 0 and data is not None
+    assert result.output == (f"{tmp_path / 'out.csv'}: 5 cán bộ của P và các đơn vị trực thuộc, "
+                             "Cả năm 2026 (xem trước trực tiếp).\n")

@@ -249,3 +249,72 @@ def test_the_demo_provinces_roster_round_trips(app, runner, tmp_path):
     result = _import(runner, exported, "--deactivate-missing")
     assert result.exit_code == 0, result.output
     assert f"{staff} rows: 0 to create, 0 to update, 0 to deactivate, {staff} unchanged" in result.output
+
+
+def test_the_summary_speaks_vietnamese_by_default_and_english_when_asked(app, runner, province,
+                                                                       tmp_path):
+    path = _messy_file(tmp_path)
+    default = runner.invoke(args=["roster", "import", str(path), "--dry-run"])
+    assert default.exit_code == 0, default.output
+    assert default.output.splitlines()[-2:] == [
+        "3 dòng: tạo mới 3, cập nhật 0, ngừng kích hoạt 0, giữ nguyên 0.",
+        "Chạy thử: chưa ghi thay đổi nào.",
+    ]
+    english = _import(runner, path, "--dry-run")
+    assert english.output.splitlines()[-2:] == [
+        "3 rows: 3 to create, 0 to update, 0 to deactivate, 0 unchanged.",
+        "Dry run: nothing was written.",
+    ]
+    refused = runner.invoke(args=["roster", "import", str(path)])
+    assert refused.exit_code == 1
+    assert "--credentials <tệp>. Chưa ghi thay đổi nào." in refused.output
+
+    credentials = tmp_path / "c.csv"
+    done = runner.invoke(args=["roster", "import", str(path), "--credentials", str(credentials)])
+    assert done.exit_code == 0, done.output
+    assert "Hoàn tất: tạo mới 3, cập nhật 0, ngừng kích hoạt 0." in done.output
+    assert f"Đã ghi mật khẩu dùng một lần vào {credentials}" in done.output
+    assert "Không có gì cần thay đổi." in runner.invoke(args=["roster", "import", str(path)]).output
+
+
+def test_an_update_names_the_changed_fields_in_the_language_asked_for(app, runner, province,
+                                                                     tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("Employee code,Full name,Unit code,Staff category\n"
+                    "AP-001,Nguyễn Văn An,XA-AP,Civil servant\n", encoding="utf-8")
+    assert _import(runner, path, "--credentials", str(tmp_path / "c.csv")).exit_code == 0
+    path.write_text("Employee code,Full name,Unit code,Staff category\n"
+                    "AP-001,Nguyễn Văn Anh,XA-BM,Civil servant\n", encoding="utf-8")
+    default = runner.invoke(args=["roster", "import", str(path), "--dry-run"])
+    assert "  cập nhật AP-001 Nguyễn Văn Anh: họ tên, đơn vị" in default.output.splitlines()
+    english = _import(runner, path, "--dry-run")
+    assert "  update AP-001 Nguyễn Văn Anh: name, unit" in english.output.splitlines()
+
+
+def test_problem_counts_unit_errors_and_large_counts_in_vietnamese(app, runner, province, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Employee code,Full name,Unit code,Staff category\n"
+                   "AP-001,,XA-AP,Civil servant\nAP-002,,XA-AP,Civil servant\n", encoding="utf-8")
+    refused = runner.invoke(args=["roster", "import", str(bad)])
+    assert refused.exit_code == 1
+    assert "Error: 2 lỗi; chưa ghi thay đổi nào." in refused.output
+    unknown = runner.invoke(args=["roster", "import", str(bad), "--unit", "XA-ZZ"])
+    assert "Không có đơn vị nào mang mã XA-ZZ." in unknown.output
+
+    many = tmp_path / "many.csv"
+    many.write_text("Employee code,Full name,Unit code,Staff category\n" + "".join(
+        f"AP-{n:04d},Nguyễn Văn An,XA-AP,Civil servant\n" for n in range(1200)), encoding="utf-8")
+    default = runner.invoke(args=["roster", "import", str(many), "--dry-run"])
+    assert "1.200 dòng: tạo mới 1.200, cập nhật 0, ngừng kích hoạt 0, giữ nguyên 0." in default.output
+    english = _import(runner, many, "--dry-run")
+    assert "1,200 rows: 1,200 to create" in english.output
+
+
+def test_export_and_template_say_where_they_wrote(app, runner, province, tmp_path):
+    exported = tmp_path / "roster.xlsx"
+    result = runner.invoke(args=["roster", "export", "--output", str(exported)])
+    assert result.output.strip() == f"Đã ghi danh sách cán bộ vào {exported}"
+    template = tmp_path / "template.csv"
+    result = runner.invoke(args=["roster", "template", "--format", "csv", "--output", str(template),
+                                 "--lang", "en"])
+    assert result.output.strip() == f"Template written to {template}"

@@ -39,8 +39,8 @@ def ours(lrs: Lrs, platform) -> list[dict]:
     return [s for s in lrs.statements() if s["actor"]["account"]["homePage"] == platform.base_url]
 
 
-def send(runner, *args: str):
-    return runner.invoke(args=["xapi", "send", *args])
+def send(runner, *args: str, lang: str = "en"):
+    return runner.invoke(args=["xapi", "send", "--lang", lang, *args])
 
 
 def test_the_lrs_accepts_the_statements_and_returns_them(app, client, runner, lrs, platform,
@@ -98,8 +98,15 @@ def test_lrs_outage_keeps_statements_queued_then_delivers_each_once(
         assert row.sent_at is None and row.attempts == 1
         assert "ConnectionError" in row.last_error
         assert before < row.next_attempt_at <= before + retry_delay(1)
-    status = runner.invoke(args=["xapi", "status"])
+    status = runner.invoke(args=["xapi", "status", "--lang", "en"])
     assert "Failing: 8" in status.output and "ConnectionError" in status.output
+    # By default in Vietnamese; the connection error is shown as it came.
+    status = runner.invoke(args=["xapi", "status"]).output.splitlines()
+    assert status[:4] == [f"xAPI: đang bật, LRS {app.config['XAPI_ENDPOINT']}", "Đã gửi: 0",
+                          "Đang chờ: 0 (chưa gửi tới LRS lần nào)",
+                          "Đang lỗi: 8 (đã gửi nhưng chưa thành công; sẽ tự động gửi lại)"]
+    assert status[4].startswith("Bản ghi cũ nhất chưa gửi được: ")
+    assert ": đã gửi 1 lần, lần tiếp theo lúc " in status[5] and "ConnectionError" in status[5]
 
     lrs.start()
     try:
@@ -114,6 +121,7 @@ def test_lrs_outage_keeps_statements_queued_then_delivers_each_once(
         assert "8 delivered" in back.output
         assert all(row.sent_at is not None and row.attempts == 2 for row in outbox(app))
         assert send(runner, "--now").output.count("0 delivered") == 1
+        assert send(runner, lang="vi").output == "xAPI: đã gửi 0.\n"
         stored = lrs.statements()
         assert sorted(s["id"] for s in stored) == sorted(row.statement_id for row in queued)
     finally:
@@ -200,6 +208,10 @@ def test_wrong_credentials_wait_for_a_retry_like_an_outage(app, client, runner, 
 def test_send_refuses_to_run_when_xapi_is_off(runner):
     result = send(runner)
     assert result.exit_code != 0 and "LMS_XAPI_ENDPOINT" in result.output
+    result = runner.invoke(args=["xapi", "send"])
+    assert result.exit_code == 1 and "Error: xAPI đang tắt: hãy đặt LMS_XAPI_ENDPOINT" in result.output
+    status = runner.invoke(args=["xapi", "status", "--lang", "en"])
+    assert status.output.splitlines()[0] == "xAPI: off (LMS_XAPI_ENDPOINT is not set)"
 
 
 def test_the_loop_sends_until_stopped(app, client, lrs, platform, learner):

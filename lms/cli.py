@@ -31,7 +31,7 @@ from lms.db import MIGRATIONS_DIR, utcnow
 from lms.demo import DEMO_PASSWORD, load_demo_activity, load_demo_data, load_demo_sessions
 from lms.exports.cli import export_command
 from lms.extensions import db
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import cli_locale, in_chosen_language, lang_option
 from lms.learning.models import Course
 from lms.org.models import OrgUnit, UnitKind
 from lms.org.operations import create_unit
@@ -61,17 +61,16 @@ def initialise_database() -> None:
 
 
 @click.command("init")
-@lang_option()
 @with_appcontext
-def init_command(lang: str | None) -> None:
+@in_chosen_language()
+def init_command() -> None:
     """Create or upgrade the database to the latest migration, load the courses and prepare
     certificate signing (a demo signing certificate when none is configured)."""
-    with cli_locale(lang):
-        initialise_database()
-        for note in prepare_certificates():
-            click.echo(note)
-        click.echo(_("Database ready: %(database)s",
-                     database=db.engine.url.render_as_string(hide_password=True)))
+    initialise_database()
+    for note in prepare_certificates():
+        click.echo(note)
+    click.echo(_("Database ready: %(database)s",
+                 database=db.engine.url.render_as_string(hide_password=True)))
 
 
 @click.command("create-admin")
@@ -86,23 +85,17 @@ def init_command(lang: str | None) -> None:
 @click.option("--province-name", default=None,
               help="On an empty database: Vietnamese name of the province unit to create.")
 @click.option("--password", default=None, help="Password (asked for when not given).")
-@lang_option()
 @with_appcontext
+@in_chosen_language()
 def create_admin_command(login: str | None, full_name: str | None, unit_code: str | None,
                          province_code: str | None, province_name: str | None,
-                         password: str | None, lang: str | None) -> None:
+                         password: str | None) -> None:
     """Create an administrator over a unit's whole subtree."""
-    with cli_locale(lang):
-        # Asked here rather than by click, so that the questions are in the chosen language.
-        login = login or click.prompt(_("Login"))
-        full_name = full_name or click.prompt(_("Full name"))
-        password = password or click.prompt(_("Password"), hide_input=True,
-                                            confirmation_prompt=_("Repeat the password"))
-        _create_admin(login, full_name, unit_code, province_code, province_name, password)
-
-
-def _create_admin(login: str, full_name: str, unit_code: str | None, province_code: str | None,
-                  province_name: str | None, password: str) -> None:
+    # Asked here rather than by click, so that the questions are in the chosen language.
+    login = login or click.prompt(_("Login"))
+    full_name = full_name or click.prompt(_("Full name"))
+    password = password or click.prompt(_("Password"), hide_input=True,
+                                        confirmation_prompt=_("Repeat the password"))
     unit = _admin_unit(unit_code, province_code, province_name)
     if find_by_login(login) is not None:
         raise click.ClickException(_("An account with login '%(login)s' exists already.",
@@ -152,6 +145,7 @@ def demo_command(host: str, port: int, no_serve: bool, lang: str | None) -> None
     with cli_locale(lang):
         if not _prepare_demo(host, port, serve=not no_serve):
             return
+    # Served outside the chosen language: requests reuse this app context, and would speak it.
     app = current_app._get_current_object()
     # One process keeps the in-memory sign-in counters in one place; threads serve in parallel.
     run_gunicorn(app, host=host, port=port, workers=1, threads=4)

@@ -8,6 +8,7 @@ shows translated pages without a manual ``pybabel compile``.
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 from pathlib import Path
@@ -41,6 +42,22 @@ def lang_option(help_text: str = "Language of the messages (default: LMS_DEFAULT
 def cli_locale(lang: str | None):
     """The language a CLI command speaks: its ``--lang``, or the configured default."""
     return force_locale(lang or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def in_chosen_language(help_text: str = "Language of the messages (default: LMS_DEFAULT_LOCALE)."):
+    """A CLI command with a ``--lang vi|en`` option that runs in that language (see
+    lang_option and cli_locale). Put it below ``@with_appcontext``, which it needs.
+
+    A command that must do part of its work outside the language (``lms demo`` serves the app
+    afterwards, and requests would reuse the forced locale) takes lang_option and cli_locale
+    instead."""
+    def decorate(command):
+        @functools.wraps(command)
+        def in_language(*args, lang: str | None = None, **kwargs):
+            with cli_locale(lang):
+                return command(*args, **kwargs)
+        return lang_option(help_text)(in_language)
+    return decorate
 
 
 def select_locale() -> str:

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from lms.certificates.identity import SigningUnavailable, ensure_identities
 from lms.certificates.operations import issue_missing_certificates
 from lms.extensions import db
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 
 
 def prepare_certificates() -> list[str]:
@@ -37,11 +37,10 @@ def certificates_command() -> None:
 
 
 @certificates_command.command("prepare")
-@lang_option()
 @with_appcontext
-def prepare_command(lang: str | None) -> None:
+@in_chosen_language()
+def prepare_command() -> None:
     """Check (or generate the demo) signing identities; certify completions that have no
     certificate yet. `lms init` does this too."""
-    with cli_locale(lang):
-        for note in prepare_certificates():
-            click.echo(note)
+    for note in prepare_certificates():
+        click.echo(note)

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from lms.config import REPO_ROOT
 from lms.content.loader import LOCALES, load_courses
 from lms.content.sync import SyncRefused, SyncResult, sync_courses
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 
 DEFAULT_COURSES = REPO_ROOT / "courses"
 
@@ -24,9 +24,9 @@ def courses_command() -> None:
     """Check, count and load the course folders."""
 
 
-def _locale_option():
-    return lang_option("Language of the problems found and of the messages "
-                       "(default: LMS_DEFAULT_LOCALE).")
+def _in_chosen_language():
+    return in_chosen_language("Language of the problems found and of the messages "
+                              "(default: LMS_DEFAULT_LOCALE).")
 
 
 def outcome_line(result: SyncResult) -> str:
@@ -52,25 +52,24 @@ def _problems(count: int) -> str:
 @courses_command.command("check")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON.")
-@_locale_option()
 @with_appcontext
-def check_command(path: Path | None, as_json: bool, lang: str | None) -> None:
+@_in_chosen_language()
+def check_command(path: Path | None, as_json: bool) -> None:
     """Report every problem in the course folders (exit status 1 when there is any)."""
-    with cli_locale(lang):
-        reports = load_courses(path or DEFAULT_COURSES)
-        problems = [problem for report in reports for problem in report.problems]
-        if as_json:
-            click.echo(json.dumps({
-                "courses": [{"folder": report.folder.name, "ok": not report.problems,
-                             "problems": [p.as_dict() for p in report.problems]} for report in reports],
-                "problem_count": len(problems),
-            }, ensure_ascii=False, indent=2))
-        else:
-            for problem in problems:
-                click.echo(str(problem))
-            # NOTE: e.g. "3 courses checked, 0 problems."
-            click.echo(_("%(courses)s checked, %(problems)s.", courses=_courses(len(reports)),
-                         problems=_problems(len(problems))))
+    reports = load_courses(path or DEFAULT_COURSES)
+    problems = [problem for report in reports for problem in report.problems]
+    if as_json:
+        click.echo(json.dumps({
+            "courses": [{"folder": report.folder.name, "ok": not report.problems,
+                         "problems": [p.as_dict() for p in report.problems]} for report in reports],
+            "problem_count": len(problems),
+        }, ensure_ascii=False, indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        # NOTE: e.g. "3 courses checked, 0 problems."
+        click.echo(_("%(courses)s checked, %(problems)s.", courses=_courses(len(reports)),
+                     problems=_problems(len(problems))))
     if problems or not reports:
         sys.exit(1)
 
@@ -78,15 +77,10 @@ def check_command(path: Path | None, as_json: bool, lang: str | None) -> None:
 @courses_command.command("stats")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
-@_locale_option()
 @with_appcontext
-def stats_command(path: Path | None, as_json: bool, lang: str | None) -> None:
+@_in_chosen_language()
+def stats_command(path: Path | None, as_json: bool) -> None:
     """Lessons and questions per course and language."""
-    with cli_locale(lang):
-        _stats(path, as_json)
-
-
-def _stats(path: Path | None, as_json: bool) -> None:
     rows = []
     for report in load_courses(path or DEFAULT_COURSES):
         spec = report.spec
@@ -125,17 +119,16 @@ def _stats(path: Path | None, as_json: bool) -> None:
 
 @courses_command.command("sync")
 @click.argument("path", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_locale_option()
 @with_appcontext
-def sync_command(path: Path | None, lang: str | None) -> None:
+@_in_chosen_language()
+def sync_command(path: Path | None) -> None:
     """Load the course folders into the database (unchanged courses are left alone)."""
-    with cli_locale(lang):
-        try:
-            results = sync_courses(path or DEFAULT_COURSES, progress=sys.stdout.isatty())
-        except SyncRefused as refused:
-            for problem in refused.problems:
-                click.echo(str(problem), err=True)
-            raise click.ClickException(
-                _("Nothing was loaded: fix the problems above first.")) from None
-        for result in results:
-            click.echo(outcome_line(result))
+    try:
+        results = sync_courses(path or DEFAULT_COURSES, progress=sys.stdout.isatty())
+    except SyncRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(
+            _("Nothing was loaded: fix the problems above first.")) from None
+    for result in results:
+        click.echo(outcome_line(result))

@@ -24,7 +24,7 @@ from lms.exports.assessment import (
     write_xlsx,
 )
 from lms.extensions import db
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 from lms.org.models import OrgUnit
 from lms.scoring.models import YEAR
 from lms.scoring.operations import ScoringError
@@ -64,34 +64,34 @@ def _unit(code: str | None) -> OrgUnit:
               required=True, help="File to write (replaced only once complete).")
 @click.option("--separator", type=click.Choice(list(SEPARATORS)), default=",", show_default=True,
               help="CSV field separator; with ';' decimals take a comma.")
-@lang_option("Language of the messages, headers and labels (default: LMS_DEFAULT_LOCALE).")
 @with_appcontext
+@in_chosen_language("Language of the messages, headers and labels "
+                    "(default: LMS_DEFAULT_LOCALE).")
 def assessment_command(year: int, period: str, unit_code: str | None, fmt: str, output: Path,
-                       separator: str, lang: str | None) -> None:
+                       separator: str) -> None:
     """Export every official's mandatory courses, indicator and band, with unit figures."""
-    with cli_locale(lang):
-        unit = _unit(unit_code)
-        try:
-            export = prepare_export(year, period, unit,
-                                    generated_by=f"lms export assessment ({getpass.getuser()})")
-        except ScoringError as error:
-            raise click.ClickException(str(error)) from None
-        count = _write(export, fmt, separator, output, progress=sys.stdout.isatty())
-        record_export(export, fmt, separator=separator, via="cli", os_user=getpass.getuser(),
-                      officials=count)
-        db.session.commit()
-        figures = {"file": output, "count": format_decimal(count), "unit": unit.code,
-                   "period": export.period_label}
-        if export.scores.frozen:
-            click.echo(ngettext(
-                "%(file)s: %(count)s official of %(unit)s and below, %(period)s (frozen results).",
-                "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (frozen results).",
-                count, **figures))
-        else:
-            click.echo(ngettext(
-                "%(file)s: %(count)s official of %(unit)s and below, %(period)s (live preview).",
-                "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (live preview).",
-                count, **figures))
+    unit = _unit(unit_code)
+    try:
+        export = prepare_export(year, period, unit,
+                                generated_by=f"lms export assessment ({getpass.getuser()})")
+    except ScoringError as error:
+        raise click.ClickException(str(error)) from None
+    count = _write(export, fmt, separator, output, progress=sys.stdout.isatty())
+    record_export(export, fmt, separator=separator, via="cli", os_user=getpass.getuser(),
+                  officials=count)
+    db.session.commit()
+    figures = {"file": output, "count": format_decimal(count), "unit": unit.code,
+               "period": export.period_label}
+    if export.scores.frozen:
+        click.echo(ngettext(
+            "%(file)s: %(count)s official of %(unit)s and below, %(period)s (frozen results).",
+            "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (frozen results).",
+            count, **figures))
+    else:
+        click.echo(ngettext(
+            "%(file)s: %(count)s official of %(unit)s and below, %(period)s (live preview).",
+            "%(file)s: %(count)s officials of %(unit)s and below, %(period)s (live preview).",
+            count, **figures))
 
 
 def _write(export: AssessmentExport, fmt: str, separator: str, output: Path, *,

@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from lms.extensions import db
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 from lms.org.models import OrgUnit
 from lms.roster.columns import FIELD_LABELS
 from lms.roster.export import csv_chunks, write_xlsx
@@ -42,9 +42,9 @@ def _unit(code: str | None) -> OrgUnit:
     return roots[0]
 
 
-def _locale_option():
-    return lang_option("Language of the messages, problems and headers "
-                       "(default: LMS_DEFAULT_LOCALE).")
+def _in_chosen_language():
+    return in_chosen_language("Language of the messages, problems and headers "
+                              "(default: LMS_DEFAULT_LOCALE).")
 
 
 @roster_command.command("import")
@@ -56,17 +56,11 @@ def _locale_option():
 @click.option("--credentials", type=click.Path(dir_okay=False, path_type=Path),
               help="CSV file to write new accounts' one-time passwords to (required when "
                    "the file creates accounts).")
-@_locale_option()
 @with_appcontext
+@_in_chosen_language()
 def import_command(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing: bool,
-                   credentials: Path | None, lang: str | None) -> None:
+                   credentials: Path | None) -> None:
     """Check a roster file, then (unless --dry-run) apply it in one transaction."""
-    with cli_locale(lang):
-        _import(path, unit_code, dry_run, deactivate_missing, credentials)
-
-
-def _import(path: Path, unit_code: str | None, dry_run: bool, deactivate_missing: bool,
-            credentials: Path | None) -> None:
     unit = _unit(unit_code)
     content = path.read_bytes()
     tty = sys.stdout.isatty()
@@ -148,26 +142,24 @@ def _write_credentials(target: Path, credentials) -> None:
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@_locale_option()
 @with_appcontext
-def export_command(unit_code: str | None, file_format: str, output: Path, lang: str | None) -> None:
+@_in_chosen_language()
+def export_command(unit_code: str | None, file_format: str, output: Path) -> None:
     """Write the current roster in the import format (importing it back changes nothing)."""
-    with cli_locale(lang):
-        _write(_unit(unit_code).id, file_format, output)
-        click.echo(_("Roster written to %(path)s", path=output))
+    _write(_unit(unit_code).id, file_format, output)
+    click.echo(_("Roster written to %(path)s", path=output))
 
 
 @roster_command.command("template")
 @click.option("--format", "file_format", type=click.Choice(["csv", "xlsx"]), default="xlsx",
               show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
-@_locale_option()
 @with_appcontext
-def template_command(file_format: str, output: Path, lang: str | None) -> None:
+@_in_chosen_language()
+def template_command(file_format: str, output: Path) -> None:
     """Write an empty roster file with the column headers."""
-    with cli_locale(lang):
-        _write(None, file_format, output)
-        click.echo(_("Template written to %(path)s", path=output))
+    _write(None, file_format, output)
+    click.echo(_("Template written to %(path)s", path=output))
 
 
 def _write(unit_id: int | None, file_format: str, output: Path) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from lms.db import stream_rows
 from lms.extensions import db
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 from lms.org.models import OrgUnit
 from lms.org.queries import subtree_ids
 from lms.scoring.models import YEAR
@@ -36,17 +36,11 @@ def scores_command() -> None:
 @click.option("--freeze", "do_freeze", is_flag=True,
               help="Write the immutable snapshot of the period for the whole province.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per official.")
-@lang_option()
 @with_appcontext
+@in_chosen_language()
 def compute_command(year: int, period: str, unit_code: str | None, do_freeze: bool,
-                    as_json: bool, lang: str | None) -> None:
+                    as_json: bool) -> None:
     """Compute (preview) or freeze the scores of a year or quarter."""
-    with cli_locale(lang):
-        _compute(year, period, unit_code, do_freeze, as_json)
-
-
-def _compute(year: int, period: str, unit_code: str | None, do_freeze: bool,
-             as_json: bool) -> None:
     if do_freeze:
         if unit_code:
             raise click.UsageError(_("--freeze covers the whole province; leave out --unit."))
@@ -95,16 +89,11 @@ def _compute(year: int, period: str, unit_code: str | None, do_freeze: bool,
 @scores_command.command("policy")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--activate", is_flag=True, help="Put the policy in force for its year.")
-@lang_option("Language of the problems found and of the messages "
-             "(default: LMS_DEFAULT_LOCALE).")
 @with_appcontext
-def policy_command(path: Path, activate: bool, lang: str | None) -> None:
+@in_chosen_language("Language of the problems found and of the messages "
+                    "(default: LMS_DEFAULT_LOCALE).")
+def policy_command(path: Path, activate: bool) -> None:
     """Check a policy file (and put it in force with --activate)."""
-    with cli_locale(lang):
-        _policy(path, activate)
-
-
-def _policy(path: Path, activate: bool) -> None:
     text = path.read_text(encoding="utf-8")
     try:
         policy = parse_policy(text, path.name)

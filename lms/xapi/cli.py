@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 from flask_babel import format_datetime, format_decimal, ngettext
 from flask_babel import gettext as _
 
-from lms.i18n import cli_locale, lang_option
+from lms.i18n import in_chosen_language
 from lms.xapi.delivery import LrsClient, SendReport, due_count, outbox_status, run_sender, send_due
 
 
@@ -58,19 +58,13 @@ def _client() -> LrsClient:
               help="Also send statements waiting for a retry (e.g. after the LRS is back).")
 @click.option("--batch-size", type=click.IntRange(min=1), default=None,
               help="Statements per request (default: LMS_XAPI_BATCH_SIZE, 50).")
-@lang_option()
 @with_appcontext
-def send_command(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None,
-                 lang: str | None) -> None:
+@in_chosen_language()
+def send_command(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None) -> None:
     """Deliver queued statements to the LRS.
 
     Exits with status 1 when some statements could not be delivered (they stay queued).
     """
-    with cli_locale(lang):
-        _send(loop, interval, ignore_schedule, batch_size)
-
-
-def _send(loop: bool, interval: float, ignore_schedule: bool, batch_size: int | None) -> None:
     client = _client()
     batch_size = batch_size or current_app.config["XAPI_BATCH_SIZE"]
     if loop:
@@ -116,15 +110,10 @@ def _send_forever(client: LrsClient, batch_size: int, interval: float) -> None:
 
 @xapi_command.command("status")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as one JSON object.")
-@lang_option()
 @with_appcontext
-def status_command(as_json: bool, lang: str | None) -> None:
+@in_chosen_language()
+def status_command(as_json: bool) -> None:
     """Statements sent, waiting and failing; the oldest one not yet delivered."""
-    with cli_locale(lang):
-        _status(as_json)
-
-
-def _status(as_json: bool) -> None:
     status = outbox_status()
     endpoint = current_app.config.get("XAPI_ENDPOINT")
     oldest = status.oldest_unsent_at

@@ -92,6 +92,12 @@ def sized_workers(*works) -> tuple[int, int, float, float] | None:
     return workers, configured, floor, seconds
 
 
+def full_scan():
+    """The floor: a plain full scan of the attempts table."""
+    return db.session.execute(select(func.count(), func.sum(QuizAttempt.percent),
+                                     func.max(QuizAttempt.submitted_at))).one()
+
+
 @pytest.fixture(scope="module")
 def bench_app(tmp_path_factory):
     if DATABASE_URL.startswith("postgresql"):
@@ -125,10 +131,6 @@ def bench_app(tmp_path_factory):
 def test_year_scores_against_a_full_scan(bench_app):
     with bench_app.app_context():
         attempts = db.session.execute(select(func.count()).select_from(QuizAttempt)).scalar_one()
-
-        def full_scan():
-            return db.session.execute(select(func.count(), func.sum(QuizAttempt.percent),
-                                             func.max(QuizAttempt.submitted_at))).one()
 
         run = live_run(2026, now=YEAR_END)
 
@@ -180,10 +182,6 @@ def test_reminder_list_against_a_full_scan(bench_app):
     """The HR dashboard's reminders: the 50 courses with the soonest deadline, and the whole
     reminder list as CSV text (what /scores/reminders.csv sends), for the whole province."""
     with bench_app.app_context(), force_locale("vi"):
-        def full_scan():
-            return db.session.execute(select(func.count(), func.sum(QuizAttempt.percent),
-                                             func.max(QuizAttempt.submitted_at))).one()
-
         scores = LiveScores(live_run(2026, now=YEAR_END))
         province = select(OrgUnit.id)
 

@@ -16,6 +16,11 @@ from lms.scoring.sources import LiveScores
 from lms.text import spreadsheet_text
 
 
+def reminder_statuses() -> dict[str, str]:
+    """A course still to complete, as the scores page and the reminder list name it."""
+    return {"pending": _("Not done yet"), "missing": _("Deadline passed")}
+
+
 def reminder_rows(scores: LiveScores, scope: Select) -> Iterator[list[str]]:
     """The header, then one row per course still to complete, as spreadsheet-safe text.
 
@@ -26,7 +31,7 @@ def reminder_rows(scores: LiveScores, scope: Select) -> Iterator[list[str]]:
     title, unit_name = ("title_en", "unit_name_en") if english else ("title_vi", "unit_name_vi")
     header = [_("Employee code"), _("Full name"), _("E-mail"), _("Unit code"), _("Unit"),
               _("Course"), _("Deadline"), _("Status")]
-    statuses = {"pending": _("Not done yet"), "missing": _("Deadline passed")}
+    statuses = reminder_statuses()
     province_zone = zone()
 
     def rows() -> Iterator[list[str]]:

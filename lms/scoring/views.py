@@ -35,7 +35,7 @@ from lms.scoring.operations import (
     zone,
 )
 from lms.scoring.policy import PERIODS, PolicyError, load_default_policy
-from lms.scoring.reminders import reminder_rows
+from lms.scoring.reminders import reminder_rows, reminder_statuses
 from lms.scoring.sources import FrozenScores, LiveScores, totals
 from lms.web import paginate
 
@@ -119,6 +119,7 @@ def dashboard():
         child_units=sorted(db.session.execute(scores.units(children)).mappings().all(),
                            key=lambda row: (row["rank"], row["unit_code"])),
         at_risk=db.session.execute(at_risk).mappings().all() if at_risk is not None else None,
+        reminder_statuses=reminder_statuses(),
         governs=governs_province(current_user),
         unit_path=ancestors(unit.id),
     )
